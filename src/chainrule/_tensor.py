@@ -1,0 +1,437 @@
+"""Tensor: a backend array plus what autograd needs (requires_grad, grad, grad_fn, version)."""
+import warnings
+import weakref
+
+import numpy as np
+
+from . import _dtype as D
+from . import _device
+from .autograd.grad_mode import state as _grad_state
+from .autograd.graph import AccumulateGrad, _HookDict, add_hook
+
+__all__ = ["Tensor", "Size"]
+
+_ndarray = np.ndarray
+
+NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+    "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+    "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor "
+    "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+    "for more information. (Triggered internally at "
+    "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
+
+
+class Size(tuple):
+    """chainrule.Size: a tuple of ints that prints like torch.Size."""
+
+    def __repr__(self):
+        return f"chainrule.Size([{', '.join(str(s) for s in self)}])"
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, i):
+        r = tuple.__getitem__(self, i)
+        return Size(r) if isinstance(i, slice) else r
+
+
+def _check_cast(src, dst):
+    """In-place results must be castable to the tensor's dtype (PyTorch's can_cast)."""
+    if src != dst:
+        s, d = D.FROM_NP[src], D.FROM_NP[dst]
+        if s.category > d.category:
+            raise RuntimeError(f"result type {_legacy_name(s)} can't be cast to the desired output type "
+                               f"{_legacy_name(d)}")
+
+
+def _legacy_name(d):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+            "complex64": "ComplexFloat", "complex128": "ComplexDouble"}[d.name]
+
+
+class Tensor:
+    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_ver", "_base", "_accum",
+                 "_hooks", "_retains_grad", "_post_hooks", "__weakref__", "__dict__")
+    __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected operator
+
+    # ---- construction -------------------------------------------------------------------
+    @staticmethod
+    def _make(data, rg=False, grad_fn=None, output_nr=0):
+        if data.__class__ is not _ndarray and isinstance(data, np.generic):
+            data = np.asarray(data)
+        t = object.__new__(Tensor)
+        t._data = data
+        t._rg = rg
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._grad = None
+        t._ver = [0]
+        t._base = None
+        t._accum = None
+        t._hooks = None
+        t._retains_grad = False
+        t._post_hooks = None
+        return t
+
+    @staticmethod
+    def _from_saved(data, node, output_nr, counter):
+        t = Tensor._make(data, True, node, output_nr)
+        t._ver = counter
+        return t
+
+    def _view_of(self, base):
+        """Make self share base's storage bookkeeping (version counter), as PyTorch views do."""
+        self._ver = base._ver
+        self._base = base._base if base._base is not None else base
+        return self
+
+    def __new__(cls, *args, **kwargs):
+        # Tensor(2, 3) / Tensor([1, 2]) as in PyTorch's legacy constructor
+        from ._creation import _legacy_new
+        return _legacy_new(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __reduce_ex__(self, proto):
+        from ._creation import _rebuild
+        return (_rebuild, (_device.to_host(self._data), str(self.device), self._rg))
+
+    # ---- autograd bookkeeping ---------------------------------------------------------------
+    def _edge(self):
+        fn = self.grad_fn
+        if fn is not None:
+            return (fn, self._output_nr)
+        acc = self._accum() if self._accum is not None else None
+        if acc is None:
+            acc = AccumulateGrad(self)
+            self._accum = weakref.ref(acc)
+        return (acc, 0)
+
+    def _bump(self):
+        self._ver[0] += 1
+
+    @property
+    def _version(self):
+        return self._ver[0]
+
+    def _check_inplace(self):
+        """Called before an in-place op that autograd records."""
+        if self._rg and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        b = self._base
+        if b is not None and b._rg and b.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        if b is not None:
+            raise RuntimeError(
+                "chainrule does not yet rebase the history of a view's base for in-place operations on a "
+                "view of a tensor that requires grad; apply the operation to the base tensor, or clone the "
+                "view first")
+
+    def _apply_leaf_hooks(self, g):
+        if self._hooks:
+            for fn in list(self._hooks.values()):
+                r = fn(g)
+                if r is not None:
+                    g = r
+        return g
+
+    def _accumulate(self, g, grad_enabled):
+        g = self._apply_leaf_hooks(g)
+        old = self._grad
+        if old is None:
+            self._grad = g if grad_enabled else Tensor._make(g._data.copy())
+        elif grad_enabled or old._rg:
+            self._grad = old + g
+        else:
+            old._data += g._data
+            old._ver[0] += 1
+        if self._post_hooks:
+            for fn in list(self._post_hooks.values()):
+                fn(self)
+
+    # ---- attributes -----------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if self.grad_fn is not None:
+            msg = "you can only change requires_grad flags of leaf variables."
+            if not value:
+                msg += (" If you want to use a computed variable in a subgraph that doesn't require "
+                        "differentiation use var_no_grad = var.detach().")
+            raise RuntimeError(msg)
+        if value and not self.dtype.category >= 2:
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None:
+            if not requires_grad:
+                self.requires_grad = False
+            return self
+        if requires_grad and not self.dtype.category >= 2:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        self._rg = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def retain_grad(self):
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        ref = weakref.ref(self)
+        nr = self._output_nr
+
+        def retain(grads):
+            t = ref()
+            g = grads[nr]
+            if t is None or g is None:
+                return
+            if t._grad is None:
+                t._grad = g if _grad_state.enabled else Tensor._make(g._data.copy())
+            else:
+                t._grad = t._grad + g
+        node = self.grad_fn
+        if node._retain_hooks is None:
+            node._retain_hooks = _HookDict()
+        add_hook(node._retain_hooks, retain)
+        self._retains_grad = True
+
+    def register_hook(self, hook):
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn._register_tensor_hook(self._output_nr, hook)
+        if self._hooks is None:
+            self._hooks = _HookDict()
+        return add_hook(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_hooks is None:
+            self._post_hooks = _HookDict()
+        return add_hook(self._post_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        t = Tensor._make(self._data)
+        return t._view_of(self)
+
+    def detach_(self):
+        if self._base is not None and self._base._rg:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
+                               "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
+                               "set as True, gradients are views of DDP buckets, and hence detach_() cannot "
+                               "be called on these gradients. To fix this error, please refer to the "
+                               "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+        self.grad_fn = None
+        self._rg = False
+        self._output_nr = 0
+        return self
+
+    @property
+    def data(self):
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+
+    @property
+    def dtype(self):
+        return D.FROM_NP[self._data.dtype]
+
+    @property
+    def device(self):
+        d = self._data
+        return _device.CPU if d.__class__ is _ndarray else _device.device_of(d)
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_floating_point(self):
+        return self.dtype.category == 2
+
+    def is_complex(self):
+        return self.dtype.category == 3
+
+    def is_contiguous(self, memory_format=None):
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim=None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+
+    def data_ptr(self):
+        d = self._data
+        return d.ctypes.data if d.__class__ is _ndarray else d.data.ptr
+
+    # ---- conversion -----------------------------------------------------------------------
+    def item(self):
+        n = self._data.size
+        if n != 1:
+            raise RuntimeError(f"a Tensor with {n} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return _device.to_host(self._data).tolist()
+
+    def numpy(self, *, force=False):
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        if self._data.__class__ is not _ndarray:
+            if not force:
+                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
+                                "copy the tensor to host memory first.")
+            return _device.to_host(self._data)
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy() if not self._rg else self._data
+        return a if dtype is None else a.astype(dtype)
+
+    def __bool__(self):
+        if self._data.size != 1:
+            if self._data.size == 0:
+                raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self):
+        self._only_one("float")
+        return float(self.item())
+
+    def __int__(self):
+        self._only_one("int")
+        return int(self.item())
+
+    def __index__(self):
+        if self.dtype.category != 1 or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def _only_one(self, what):
+        if self._data.size != 1:
+            raise TypeError("only one element tensors can be converted to Python scalars")
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._printing_glue import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.  If you were attempting to deepcopy a "
+                               "module, this may be because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        t = Tensor._make(self._data.copy(), self._rg)
+        if type(self) is not Tensor:
+            t.__class__ = type(self)
+            t.__dict__.update(self.__dict__)
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad._data.copy())
+        memo[id(self)] = t
+        return t
+
+
+def _wrap_dim(dim, ndim):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim

@@ -1,0 +1,121 @@
+"""chainrule.autograd: backward, grad, grad modes, and the graph types."""
+from collections.abc import Sequence
+
+from .._tensor import Tensor, Size
+from . import grad_mode, graph
+from .engine import run_backward
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled)
+
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "graph"]
+
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+    "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid "
+    "this. If you have to use this function, make sure to reset the .grad fields of your parameters to None "
+    "after use to break the cycle and avoid the leak.")
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _make_grads(outputs, grads):
+    from .._creation import ones_like
+    if grads is None:
+        grads = (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"Mismatch in number of outputs and gradients: got {len(outputs)} outputs and "
+                           f"{len(grads)} gradients")
+    out = []
+    for i, (t, g) in enumerate(zip(outputs, grads)):
+        if g is None:
+            if t._rg:
+                if t._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if t.dtype.category != 2:
+                    raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                       f"{t.dtype}")
+                g = ones_like(t)
+        elif isinstance(g, Tensor):
+            if g._data.shape != t._data.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
+                                   f"output[{i}] has a shape of {Size(t._data.shape)}.")
+        else:
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+        out.append(g)
+    return out
+
+
+def _roots(outputs, grads):
+    roots, root_grads = [], []
+    for i, (t, g) in enumerate(zip(outputs, grads)):
+        if not t._rg:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        roots.append(t._edge())
+        root_grads.append(g)
+    return roots, root_grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):
+    tensors = _as_tuple(tensors)
+    grads = _make_grads(tensors, _as_tuple(grad_tensors))
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots, root_grads = _roots(tensors, grads)
+    if create_graph:
+        import warnings
+        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        edges = [t._edge() for t in inputs]
+        captured = run_backward(roots, root_grads, retain_graph, create_graph, capture=edges, accumulate=False)
+        for t, g in zip(inputs, captured):
+            if g is not None:
+                if t.grad_fn is None:
+                    t._accumulate(g, create_graph)
+                else:
+                    t._grad = (g if create_graph else g.detach()) if t._grad is None else t._grad + g
+        return
+    run_backward(roots, root_grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if not allow_unused and materialize_grads:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         "allow_unused=False.")
+    grads = _make_grads(outputs, _as_tuple(grad_outputs))
+    if retain_graph is None:
+        retain_graph = create_graph
+    for t in inputs:
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots, root_grads = _roots(outputs, grads)
+    edges = [t._edge() for t in inputs]
+    captured = run_backward(roots, root_grads, retain_graph, create_graph, capture=edges, accumulate=False)
+    result = []
+    for t, g in zip(inputs, captured):
+        if g is None:
+            if materialize_grads:
+                from .._creation import zeros_like
+                g = zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                                   "Set allow_unused=True if this is the desired behavior.")
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,165 @@
+"""The backward graph: Node (what grad_fn is), AccumulateGrad, saved tensors."""
+import itertools
+import re
+import weakref
+
+from .._dtype import FROM_NP
+
+__all__ = ["Node", "AccumulateGrad", "SavedTensor", "RemovableHandle"]
+
+_seq = itertools.count()
+next_seq = _seq.__next__
+
+ERR_BACKWARD_TWICE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class RemovableHandle:
+    __slots__ = ("_store", "_key", "id")
+    _ids = itertools.count()
+
+    def __init__(self, store):
+        self.id = next(RemovableHandle._ids)
+        self._store = weakref.ref(store) if store is not None else None
+        self._key = self.id
+
+    def remove(self):
+        store = self._store() if self._store is not None else None
+        if store is not None:
+            store.pop(self._key, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _HookDict(dict):
+    """A dict of hooks that handles can refer to weakly (plain dicts can't be weakly referenced)."""
+    __slots__ = ("__weakref__",)
+
+
+def add_hook(store, fn):
+    h = RemovableHandle(store)
+    store[h.id] = fn
+    return h
+
+
+class Node:
+    """A backward function. Subclasses implement apply(grad_outputs) -> grads for next_functions."""
+    __slots__ = ("next_functions", "_seq", "_hooks", "_pre_hooks", "_tensor_pre_hooks",
+                 "_retain_hooks", "_metadata", "__weakref__")
+
+    def __init__(self):
+        self._seq = next_seq()
+        self._hooks = self._pre_hooks = self._tensor_pre_hooks = self._retain_hooks = None
+        self._metadata = None
+
+    def name(self):
+        return type(self).__name__
+
+    def __call__(self, *grads):
+        return self.apply(grads)
+
+    @property
+    def metadata(self):
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = _HookDict()
+        return add_hook(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) runs before this node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = _HookDict()
+        return add_hook(self._pre_hooks, fn)
+
+    def _register_tensor_hook(self, output_nr, fn):
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = {}
+        store = self._tensor_pre_hooks.setdefault(output_nr, _HookDict())
+        return add_hook(store, fn)
+
+    def _release(self):
+        """Free saved tensors after a backward that did not ask to retain the graph."""
+
+    @property
+    def _saved_tensors_freed(self):
+        return False
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The leaf end of the graph: adds the incoming gradient into variable.grad."""
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        Node.__init__(self)
+        self._seq = (1 << 62) + self._seq  # run as soon as ready, like PyTorch
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self):
+        return "chainrule::autograd::AccumulateGrad"
+
+    def apply(self, grads):
+        from ..autograd.grad_mode import state
+        self.variable._accumulate(grads[0], state.enabled)
+        return ()
+
+
+def short_node_name(node):
+    """'ExpBackward0' -> 'Exp', as PyTorch 2.13 writes it in the in-place error."""
+    return re.sub(r"Backward\d*$", "", type(node).__name__)
+
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had when saved."""
+    __slots__ = ("tensor", "data", "version", "counter", "grad_fn", "output_nr")
+
+    def __init__(self, tensor, is_output):
+        self.counter = tensor._ver
+        self.version = tensor._ver[0]
+        self.output_nr = tensor._output_nr
+        if is_output:
+            # Keep only the array: holding the output tensor would make a cycle through its grad_fn.
+            self.tensor = None
+            self.data = tensor._data
+            self.grad_fn = None
+        else:
+            self.tensor = tensor
+            self.data = None
+            self.grad_fn = tensor.grad_fn
+
+    def unpack(self, node, make_tensor):
+        if self.counter[0] != self.version:
+            self._raise_modified(node)
+        if self.tensor is not None:
+            return self.tensor
+        return make_tensor(self.data, node, self.output_nr, self.counter)
+
+    def _raise_modified(self, node):
+        t = self.tensor
+        data = self.data if t is None else t._data
+        dt = FROM_NP[data.dtype]
+        shape = ", ".join(str(s) for s in data.shape)
+        prefix = "chainrule.cuda." if type(data).__module__.startswith("cupy") else "chainrule."
+        desc = f"[{prefix}{dt.tensor_type} [{shape}]]"
+        owner = node if t is None else self.grad_fn
+        clause = f", which is output {self.output_nr} of {short_node_name(owner)}," if owner is not None else ""
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {desc}{clause} is at version {self.counter[0]}; expected version {self.version} "
+            "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with chainrule.autograd.set_detect_anomaly(True, check_nan=False).")

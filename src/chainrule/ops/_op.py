@@ -1,0 +1,267 @@
+"""One op, one declaration: forward on arrays, a PyTorch node name, derivative formulas.
+
+`defop` builds an OpDef from:
+  fwd(xp, *arrays, *params)       the forward on backend arrays (xp: the device's array module)
+  grads: one formula per tensor input, written with chainrule's own differentiable functions,
+         so backward of backward works. A formula's parameter names say what it needs:
+         `g` the incoming gradient (a tuple when the op has several differentiable outputs),
+         an input's name (as in fwd), `result` (or the name of another output), or a param name.
+  tex: the local derivatives as text for `explain`, one per input.
+What a formula names is saved for backward, so saving (and the version check and the
+"backward twice" error) follows from the formulas themselves, as in derivatives.yaml.
+"""
+import dis
+
+import numpy as np
+
+from ..autograd.graph import Node, SavedTensor, ERR_BACKWARD_TWICE
+from ..autograd.grad_mode import state as _grad_state
+
+__all__ = ["defop", "OpDef", "apply", "apply_inplace", "OpNode"]
+
+_FREED = ()  # marker for released saved tensors
+_G, _IN, _OUT, _PARAM = 0, 1, 2, 3
+
+
+class OpDef:
+    __slots__ = ("name", "node_name", "fwd", "grads", "grad_args", "inputs", "params", "outputs",
+                 "n_diff_out", "saves_in", "saves_out", "node_cls", "tex", "sym", "nondiff", "is_view")
+
+    def __repr__(self):
+        return f"<op {self.name} -> {self.node_name}>"
+
+
+def _used_names(fn):
+    return {ins.argval for ins in dis.get_instructions(fn) if ins.opname.startswith("LOAD_FAST")}
+
+
+def _fwd_arg_names(fn):
+    code = fn.__code__
+    return code.co_varnames[1:code.co_argcount]  # skip xp
+
+
+def defop(name, node_name, fwd, grads=(), *, n_tensors=None, outputs=("result",), n_diff_out=1,
+          tex=None, sym=None, view=False):
+    """Declare an op. n_tensors: how many leading fwd arguments are tensors (default: one per formula)."""
+    op = OpDef()
+    names = _fwd_arg_names(fwd)
+    if n_tensors is None:
+        n_tensors = len(grads) if grads else len(names)
+    op.name, op.node_name, op.fwd = name, node_name, fwd
+    op.inputs, op.params, op.outputs = names[:n_tensors], names[n_tensors:], tuple(outputs)
+    op.n_diff_out, op.tex, op.sym = n_diff_out, tex, sym
+    op.nondiff = not grads
+    op.is_view = view  # outputs share the input's storage and version counter
+    op.grads = tuple(grads)
+    if grads and len(grads) != n_tensors:
+        raise TypeError(f"{name}: one derivative formula per tensor input")
+    op.grad_args = []
+    saves_in, saves_out = [set() for _ in names[:n_tensors]], set()
+    for i, fn in enumerate(op.grads):
+        if fn is None:
+            op.grad_args.append(None)
+            continue
+        code = fn.__code__
+        spec = []
+        for arg in code.co_varnames[:code.co_argcount]:
+            if arg == "g":
+                spec.append((_G, 0))
+            elif arg in op.inputs:
+                spec.append((_IN, op.inputs.index(arg)))
+            elif arg in op.outputs:
+                spec.append((_OUT, op.outputs.index(arg)))
+            elif arg in op.params:
+                spec.append((_PARAM, op.params.index(arg)))
+            else:
+                raise TypeError(f"{name}: derivative formula names unknown '{arg}'")
+        used = _used_names(fn)
+        for kind, j in spec:
+            if kind == _IN and op.inputs[j] in used:
+                saves_in[j].add(i)
+            elif kind == _OUT and op.outputs[j] in used:
+                saves_out.add(j)
+        op.grad_args.append(tuple(spec))
+    # saves_in[j]: the inputs whose gradient needs input j; saved only if one of them needs grad
+    op.saves_in = tuple(frozenset(s) for s in saves_in)
+    op.saves_out = tuple(sorted(saves_out))
+    op.node_cls = type(node_name, (OpNode,), {"__slots__": (), "op": op})
+    return op
+
+
+class OpNode(Node):
+    """The grad_fn of a declared op."""
+    __slots__ = ("_saved", "_saved_out", "_params", "_in_meta", "_n_outputs")
+    op = None
+
+    def apply(self, grads):
+        op = self.op
+        saved, saved_out = self._saved, self._saved_out
+        if saved is _FREED:
+            raise RuntimeError(ERR_BACKWARD_TWICE)
+        from .._tensor import Tensor
+        make = Tensor._from_saved
+        ins = [s.unpack(self, make) if s is not None else None for s in saved]
+        outs = {j: s.unpack(self, make) for j, s in saved_out.items()} if saved_out else None
+        if op.n_diff_out == 1:
+            g = grads[0]
+        else:
+            g = tuple(grads)
+        params = self._params
+        result = []
+        for i, (child, _) in enumerate(self.next_functions):
+            if child is None:
+                result.append(None)
+                continue
+            args = []
+            for kind, j in op.grad_args[i]:
+                if kind == _G:
+                    args.append(g)
+                elif kind == _IN:
+                    args.append(ins[j])
+                elif kind == _OUT:
+                    args.append(outs[j])
+                else:
+                    args.append(params[j])
+            gi = op.grads[i](*args)
+            if gi is not None:
+                gi = _match_input(gi, self._in_meta[i])
+            result.append(gi)
+        return result
+
+    def _release(self):
+        if self._saved or self._saved_out:
+            self._saved = _FREED
+            self._saved_out = None
+
+    @property
+    def _saved_tensors_freed(self):
+        return self._saved is _FREED
+
+    def __getattr__(self, name):
+        # PyTorch exposes what a node saved as _saved_<name>
+        if name.startswith("_saved_"):
+            key = name[7:]
+            op = type(self).op
+            if self._saved is _FREED:
+                raise RuntimeError(ERR_BACKWARD_TWICE)
+            from .._tensor import Tensor
+            if key in op.inputs:
+                s = self._saved[op.inputs.index(key)]
+                return None if s is None else s.unpack(self, Tensor._from_saved)
+            if key in op.outputs and op.outputs.index(key) in (self._saved_out or {}):
+                return self._saved_out[op.outputs.index(key)].unpack(self, Tensor._from_saved)
+            if key in op.params:
+                return self._params[op.params.index(key)]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+
+def _match_input(g, meta):
+    """Sum a gradient back over broadcast dimensions and cast it to its input's dtype."""
+    shape, dtype = meta
+    gd = g._data
+    if gd.shape != shape:
+        g = g.sum_to_size(shape)
+    if gd.dtype != dtype:
+        g = g.to(dtype=_np_to_dt(dtype))
+    return g
+
+
+def _np_to_dt(npd):
+    from .._dtype import FROM_NP
+    return FROM_NP[npd]
+
+
+def _xp(arr):
+    if arr.__class__ is np.ndarray:
+        return np
+    from .._device import namespace, device_of
+    return namespace(device_of(arr))
+
+
+def _record(op, node, inputs, outputs, params):
+    """Fill in a node for outputs computed from inputs: edges, saved tensors, input metadata."""
+    node.next_functions = tuple(t._edge() if t._rg else (None, 0) for t in inputs)
+    node._params = params
+    node._in_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
+    node._n_outputs = op.n_diff_out
+    saved = []
+    for t, needers in zip(inputs, op.saves_in):
+        if needers and any(inputs[i]._rg for i in needers):
+            saved.append(SavedTensor(t, False))
+        else:
+            saved.append(None)
+    node._saved = saved
+    node._saved_out = None
+    return saved
+
+
+def _save_outputs(op, node, outs):
+    if op.saves_out:
+        node._saved_out = {j: SavedTensor(outs[j], j < op.n_diff_out) for j in op.saves_out}
+
+
+def apply(op, inputs, params=(), arrays=None):
+    """Run op forward on tensors, and record a node when grad mode is on and an input requires it.
+
+    arrays: the inputs' data already converted (type promotion), when the caller did that.
+    """
+    if arrays is None:
+        arrays = [t._data for t in inputs]
+    data = op.fwd(_xp(arrays[0]), *arrays, *params)
+    from .._tensor import Tensor
+    make = Tensor._make
+    if not _grad_state.enabled or op.nondiff or not any(t._rg for t in inputs):
+        if type(data) is tuple:
+            outs = tuple(make(d) for d in data)
+        else:
+            outs = make(data)
+        return _as_views(outs, inputs[0]) if op.is_view else outs
+    node = op.node_cls()
+    _record(op, node, inputs, None, params)
+    if type(data) is tuple:
+        nd = op.n_diff_out
+        outs = tuple(make(d, True, node, i) if i < nd else make(d) for i, d in enumerate(data))
+        _save_outputs(op, node, outs)
+        return _as_views(outs, inputs[0]) if op.is_view else outs
+    out = make(data, True, node, 0)
+    if op.saves_out:
+        _save_outputs(op, node, (out,))
+    return out._view_of(inputs[0]) if op.is_view else out
+
+
+def _as_views(outs, base):
+    if type(outs) is tuple:
+        for o in outs:
+            o._view_of(base)
+        return outs
+    return outs._view_of(base)
+
+
+def apply_inplace(op, self, others, params=(), arrays=None):
+    """self.op_(others): compute out of place, write into self, rebase self's history."""
+    inputs = (self,) + tuple(others)
+    requires = _grad_state.enabled and not op.nondiff and any(t._rg for t in inputs)
+    if requires:
+        self._check_inplace()
+    xp = _xp(self._data)
+    if arrays is None:
+        arrays = [t._data for t in inputs]
+    data = op.fwd(xp, *arrays, *params)
+    from .._tensor import Tensor, _check_cast
+    _check_cast(data.dtype, self._data.dtype)
+    if requires:
+        node = op.node_cls()
+        saved = _record(op, node, inputs, None, params)
+        if saved[0] is not None:  # the formula needs self as it was before: keep a copy
+            saved[0] = SavedTensor(Tensor._make(self._data.copy()), False)
+    if data.shape != self._data.shape:
+        from ._errors import inplace_shape_error
+        inplace_shape_error(data.shape, self._data.shape)
+    xp.copyto(self._data, data, casting="unsafe")
+    self._bump()
+    if requires:
+        self.grad_fn, self._output_nr = node, 0
+        self._rg = True
+        if op.saves_out:
+            _save_outputs(op, node, (self,))
+    return self

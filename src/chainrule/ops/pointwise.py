@@ -1,0 +1,387 @@
+"""Pointwise ops: arithmetic, unary math functions, comparisons."""
+import math
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ._op import defop, apply, apply_inplace
+from ._args import binary, promote, float_input, as_tensor_like, is_tensor
+from ._register import export, method, inplace_unary
+from . import _errors
+
+
+# ---- unary ops: one line of declaration each ---------------------------------------------
+def _unary(name, node, fwd, grad, tex, float_op=True, inplace=True):
+    op = defop(name, node, fwd, (grad,), tex=(tex,))
+
+    def fn(input):
+        if float_op:
+            ft = float_input(input)
+            if ft is not None:
+                return apply(op, (input,), (), (input._data.astype(ft),))
+        return apply(op, (input,))
+    fn.__name__ = name
+    export(fn)
+    if inplace:
+        inplace_unary(op, name + "_")
+    return op
+
+
+_unary("neg", "NegBackward0", lambda xp, x: -x, lambda g: -g, "-1", float_op=False)
+_unary("exp", "ExpBackward0", lambda xp, x: xp.exp(x), lambda g, result: g * result, "e^{x}")
+_unary("log", "LogBackward0", lambda xp, x: xp.log(x), lambda g, x: g / x, "1/x")
+_unary("sqrt", "SqrtBackward0", lambda xp, x: xp.sqrt(x), lambda g, result: g / (2 * result), "1/(2√x)")
+_unary("sin", "SinBackward0", lambda xp, x: xp.sin(x), lambda g, x: g * x.cos(), "cos(x)")
+_unary("cos", "CosBackward0", lambda xp, x: xp.cos(x), lambda g, x: -g * x.sin(), "-sin(x)")
+_unary("tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, result: g * (1 - result * result),
+       "1 - tanh²(x)")
+_unary("sigmoid", "SigmoidBackward0", lambda xp, x: 1 / (1 + xp.exp(-x)),
+       lambda g, result: g * (result * (1 - result)), "σ(x)(1 - σ(x))")
+_unary("abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(), "sign(x)", float_op=False)
+_unary("relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
+       lambda g, result: g * (result > 0), "1 if x > 0 else 0", float_op=False)
+_unary("sign", "SignBackward0", lambda xp, x: xp.sign(x), lambda g: g * 0, "0", float_op=False)
+_unary("reciprocal", "ReciprocalBackward0", lambda xp, x: 1 / x,
+       lambda g, result: -g * (result * result), "-1/x²")
+export(Tensor.abs, "absolute")
+Tensor.absolute_ = Tensor.abs_
+export(Tensor.neg, "negative")
+Tensor.negative_ = Tensor.neg_
+
+
+def positive(input):
+    return input
+
+
+export(positive)
+
+
+# ---- binary arithmetic --------------------------------------------------------------------
+_add = defop("add", "AddBackward0", lambda xp, a, b, alpha: a + b if alpha == 1 else a + alpha * b,
+             (lambda g: g, lambda g, alpha: g if alpha == 1 else g * alpha), tex=("1", "1"))
+_sub = defop("sub", "SubBackward0", lambda xp, a, b, alpha: a - b if alpha == 1 else a - alpha * b,
+             (lambda g: g, lambda g, alpha: -g if alpha == 1 else -g * alpha), tex=("1", "-1"))
+_rsub = defop("rsub", "RsubBackward1", lambda xp, a, other, alpha: other - (a if alpha == 1 else alpha * a),
+              (lambda g, alpha: -g if alpha == 1 else -g * alpha,), n_tensors=1, tex=("-1",))
+_mul = defop("mul", "MulBackward0", lambda xp, a, b: a * b, (lambda g, b: g * b, lambda g, a: g * a),
+             tex=("b", "a"))
+_div = defop("div", "DivBackward0", lambda xp, a, b: a / b,
+             (lambda g, b: g / b, lambda g, a, b: -g * a / (b * b)), tex=("1/b", "-a/b²"))
+_pow_scalar = defop("pow", "PowBackward0", lambda xp, a, exponent: a ** exponent,
+                    (lambda g, a, exponent: g * 0 if exponent == 0 else g * (exponent * a ** (exponent - 1)),),
+                    n_tensors=1, tex=("n·a^{n-1}",))
+_pow_tensor = defop("pow", "PowBackward1", lambda xp, a, b: a ** b,
+                    (lambda g, a, b: g * (b * a ** (b - 1)).masked_fill(b == 0, 0),
+                     lambda g, a, result, b: g * (result * a.log()).masked_fill((a == 0) & (b >= 0), 0)),
+                    tex=("b·a^{b-1}", "a^b·ln(a)"))
+_rpow = defop("pow", "PowBackward2", lambda xp, a, base: base ** a,
+              (lambda g, result, base: g * result * math.log(base) if base != 0 else g * 0,),
+              n_tensors=1, tex=("c^x·ln(c)",))
+
+
+def _alpha(alpha, a, b):
+    if alpha != 1 and isinstance(alpha, float) and all(
+            (x.dtype.category < 2 if is_tensor(x) else isinstance(x, int)) for x in (a, b)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return alpha
+
+
+def add(input, other, *, alpha=1, out=None):
+    return binary(_add, input, other, (_alpha(alpha, input, other),))
+
+
+def sub(input, other, *, alpha=1, out=None):
+    if input._data.dtype == np.bool_ if is_tensor(input) else False:
+        _errors.bool_sub()
+    return binary(_sub, input, other, (_alpha(alpha, input, other),))
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input."""
+    if is_tensor(other):
+        return sub(other, input, alpha=alpha)
+    a, b, da, _ = promote(input, other)
+    return apply(_rsub, (a,), (other, alpha), (da,))
+
+
+def mul(input, other, *, out=None):
+    return binary(_mul, input, other)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    if rounding_mode is not None:
+        from .pointwise_more import _div_rounding
+        return _div_rounding(input, other, rounding_mode)
+    a, b = (input, other) if is_tensor(input) else (other, input)
+    kinds = [x._data.dtype.kind if is_tensor(x) else ("f" if isinstance(x, float) else "i") for x in (a, b)]
+    if all(k in "biu" for k in kinds):  # true division of integers gives the default float dtype
+        ft = D.get_default_dtype().np
+        input = input.to(D.FROM_NP[ft]) if is_tensor(input) else float(input)
+        other = other.to(D.FROM_NP[ft]) if is_tensor(other) else float(other)
+    return binary(_div, input, other)
+
+
+def pow(input, exponent, *, out=None):
+    if not is_tensor(input):  # scalar ** tensor
+        return _rpow_apply(exponent, input)
+    if is_tensor(exponent):
+        _errors.check_int_pow(input, exponent)
+        return binary(_pow_tensor, input, exponent)
+    _errors.check_int_pow(input, exponent)
+    a, _, da, _ = promote(input, exponent)
+    return apply(_pow_scalar, (a,), (exponent,), (da,))
+
+
+def _rpow_apply(t, base):
+    a, _, da, _ = promote(t, base)
+    return apply(_rpow, (a,), (base,), (da,))
+
+
+for _f in (add, sub, rsub, mul, div, pow):
+    export(_f, method=_f is not rsub)
+export(div, "true_divide")
+export(mul, "multiply")
+export(sub, "subtract")
+export(div, "divide")
+
+
+def _inplace_binary(op_fn, name):
+    def fn(self, other, **kw):
+        res_op, others, params, arrays = op_fn(self, other, **kw)
+        return apply_inplace(res_op, self, others, params, arrays)
+    fn.__name__ = name
+    method(fn, name)
+
+
+def _prep(op, alpha=None):
+    def prep(self, other, alpha=1 if alpha else None):
+        a, b, da, db = promote(self, other)
+        if db.shape != da.shape:
+            _errors.check_inplace_broadcast(da.shape, db.shape)
+        return op, (b,), ((alpha,) if alpha is not None else ()), (da, db)
+    return prep
+
+
+_inplace_binary(_prep(_add, True), "add_")
+_inplace_binary(_prep(_sub, True), "sub_")
+_inplace_binary(_prep(_mul), "mul_")
+
+
+def _div_prep(self, other):
+    if self._data.dtype.kind in "biu":
+        _errors.inplace_cast("Float", self.dtype)
+    return _prep(_div)(self, other)
+
+
+_inplace_binary(_div_prep, "div_")
+Tensor.true_divide_ = Tensor.div_
+Tensor.subtract_ = Tensor.sub_
+Tensor.multiply_ = Tensor.mul_
+Tensor.divide_ = Tensor.div_
+
+
+def _pow_prep(self, exponent):
+    if is_tensor(exponent):
+        return _prep(_pow_tensor)(self, exponent)
+    return _pow_scalar, (), (exponent,), (self._data,)
+
+
+_inplace_binary(_pow_prep, "pow_")
+
+
+# ---- Python operators ---------------------------------------------------------------------
+def _rdiv(self, other):
+    if self._data.dtype.kind in "biu" and isinstance(other, (int, bool)):
+        return div(other, self)
+    return self.reciprocal() * other
+
+
+Tensor.__add__ = lambda self, other: add(self, other)
+Tensor.__radd__ = lambda self, other: add(self, other)
+Tensor.__iadd__ = lambda self, other: self.add_(other)
+Tensor.__sub__ = lambda self, other: sub(self, other)
+Tensor.__rsub__ = lambda self, other: rsub(self, other)
+Tensor.__isub__ = lambda self, other: self.sub_(other)
+Tensor.__mul__ = lambda self, other: mul(self, other)
+Tensor.__rmul__ = lambda self, other: mul(self, other)
+Tensor.__imul__ = lambda self, other: self.mul_(other)
+Tensor.__truediv__ = lambda self, other: div(self, other)
+Tensor.__rtruediv__ = _rdiv
+Tensor.__itruediv__ = lambda self, other: self.div_(other)
+Tensor.__pow__ = lambda self, other: pow(self, other)
+Tensor.__rpow__ = lambda self, other: pow(other, self)
+Tensor.__ipow__ = lambda self, other: self.pow_(other)
+Tensor.__neg__ = lambda self: self.neg()
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = lambda self: self.abs()
+
+
+# ---- clamp, maximum, minimum ----------------------------------------------------------------
+def _clamp_fwd(xp, x, min, max):
+    out = x
+    if min is not None:
+        out = xp.maximum(out, min)
+    if max is not None:
+        out = xp.minimum(out, max)
+    return out.astype(x.dtype, copy=False)
+
+
+def _clamp_mask(x, min, max):
+    m = None
+    if min is not None:
+        m = x >= min
+    if max is not None:
+        m = (x <= max) if m is None else m & (x <= max)
+    return m
+
+
+_clamp = defop("clamp", "ClampBackward1", _clamp_fwd, (lambda g, x, min, max: g * _clamp_mask(x, min, max),),
+               n_tensors=1, tex=("1 if min ≤ x ≤ max else 0",))
+_clamp_t = defop("clamp", "ClampBackward0",
+                 lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+                 (lambda g, x, lo, hi: g * ((x >= lo) & (x <= hi)),
+                  lambda g, x, lo: g * (x < lo), lambda g, x, hi: g * (x > hi)),
+                 tex=("1 if lo ≤ x ≤ hi else 0", "1 if x < lo", "1 if x > hi"))
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None".replace("torch", "chainrule"))
+    if is_tensor(min) or is_tensor(max):
+        from .pointwise_more import clamp_tensor
+        return clamp_tensor(input, min, max)
+    a = input
+    da = a._data
+    rt = D.result_type_of([da] + [v for v in (min, max) if v is not None]).np
+    if da.dtype != rt:
+        da = da.astype(rt)
+    return apply(_clamp, (a,), (min, max), (da,))
+
+
+def clamp_(self, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("chainrule.clamp: At least one of 'min' or 'max' must not be None")
+    return apply_inplace(_clamp, self, (), (min, max))
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+export(clamp)
+export(clamp, "clip")
+method(clamp_, "clamp_")
+method(clamp_, "clip_")
+export(clamp_min)
+export(clamp_max)
+
+_maximum = defop("maximum", "MaximumBackward0", lambda xp, a, b: xp.maximum(a, b),
+                 (lambda g, a, b: g * ((a > b) + (a == b) * 0.5), lambda g, a, b: g * ((b > a) + (a == b) * 0.5)),
+                 tex=("1 if a > b", "1 if b > a"))
+_minimum = defop("minimum", "MinimumBackward0", lambda xp, a, b: xp.minimum(a, b),
+                 (lambda g, a, b: g * ((a < b) + (a == b) * 0.5), lambda g, a, b: g * ((b < a) + (a == b) * 0.5)),
+                 tex=("1 if a < b", "1 if b < a"))
+
+
+def maximum(input, other, *, out=None):
+    _errors.need_tensor(other, "maximum", "other")
+    return binary(_maximum, input, other)
+
+
+def minimum(input, other, *, out=None):
+    _errors.need_tensor(other, "minimum", "other")
+    return binary(_minimum, input, other)
+
+
+export(maximum)
+export(minimum)
+
+
+# ---- comparisons (not differentiable) ------------------------------------------------------
+def _compare(name, fwd, dunder):
+    op = defop(name, name, fwd)
+
+    def fn(input, other, *, out=None):
+        return binary(op, input, other)
+    fn.__name__ = name
+    export(fn)
+    setattr(Tensor, dunder, lambda self, other: fn(self, other))
+    return fn
+
+
+_compare("eq", lambda xp, a, b: a == b, "__eq__")
+_compare("ne", lambda xp, a, b: a != b, "__ne__")
+_compare("lt", lambda xp, a, b: a < b, "__lt__")
+_compare("le", lambda xp, a, b: a <= b, "__le__")
+_compare("gt", lambda xp, a, b: a > b, "__gt__")
+_compare("ge", lambda xp, a, b: a >= b, "__ge__")
+for _alias, _name in (("greater", "gt"), ("less", "lt"), ("greater_equal", "ge"), ("less_equal", "le"),
+                      ("not_equal", "ne")):
+    export(getattr(Tensor, _name), _alias)
+
+
+def _logical(name, fwd, dunder=None, rdunder=None):
+    op = defop(name, name, fwd)
+
+    def fn(input, other):
+        return binary(op, input, other)
+    fn.__name__ = name
+    if dunder:
+        setattr(Tensor, dunder, fn)
+        setattr(Tensor, rdunder, fn)
+    return fn
+
+
+def _bitwise_fwd(f):
+    def fwd(xp, a, b):
+        if a.dtype.kind == "f":
+            raise RuntimeError(f'"{f.__name__}_cpu" not implemented for \'{D.FROM_NP[a.dtype].name.capitalize()}\'')
+        return f(a, b)
+    return fwd
+
+
+export(_logical("bitwise_and", _bitwise_fwd(np.bitwise_and), "__and__", "__rand__"))
+export(_logical("bitwise_or", _bitwise_fwd(np.bitwise_or), "__or__", "__ror__"))
+export(_logical("bitwise_xor", _bitwise_fwd(np.bitwise_xor), "__xor__", "__rxor__"))
+
+
+# ---- filling in place: zero_, fill_, copy_ -----------------------------------------------------
+_zero = defop("zero_", "ZeroBackward0", lambda xp, x: xp.zeros_like(x), (lambda g: g * 0,), tex=("0",))
+_fill = defop("fill_", "FillBackward0", lambda xp, x, value: xp.full_like(x, value), (lambda g: g * 0,),
+              tex=("0",))
+_copy = defop("copy_", "CopyBackwards", lambda xp, x, src: xp.broadcast_to(src, x.shape).astype(x.dtype),
+              (lambda g: g * 0, lambda g: g), tex=("0", "1"))
+
+
+def zero_(self):
+    return apply_inplace(_zero, self, ())
+
+
+def fill_(self, value):
+    if is_tensor(value):
+        if value._data.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        value = value.item()
+    return apply_inplace(_fill, self, (), (value,))
+
+
+def copy_(self, src, non_blocking=False):
+    if not is_tensor(src):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    _errors.check_inplace_broadcast(self._data.shape, src._data.shape)
+    data = src._data
+    if src.device != self.device:
+        from .. import _device
+        data = _device.move(data, self.device)
+    return apply_inplace(_copy, self, (src,), (), (self._data, data))
+
+
+method(zero_, "zero_")
+method(fill_, "fill_")
+method(copy_, "copy_")

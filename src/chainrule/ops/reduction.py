@@ -1,0 +1,164 @@
+"""Reductions: sum, mean, max/min (all, dim, binary), and sum_to_size for broadcasting."""
+import collections
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ._op import defop, apply
+from ._args import dims, wrap_dim, is_tensor
+from ._register import export, method
+
+values_indices = collections.namedtuple("return_types", ["values", "indices"])
+
+
+def _expand_back(g, shape, dim, keepdim):
+    """The gradient of a reduction over dim, broadcast back to the input's shape."""
+    if not keepdim and dim:
+        for d in dim:
+            g = g.unsqueeze(d)
+    return g.expand(shape)
+
+
+def _sum_dtype(x, dtype):
+    if dtype is not None:
+        return dtype.np
+    return np.int64 if x.dtype.kind in "biu" else x.dtype
+
+
+_sum_all = defop("sum", "SumBackward0", lambda xp, x, dtype: xp.sum(x, dtype=dtype),
+                 (lambda g, x: g.expand(x.shape),), n_tensors=1, tex=("1",))
+_sum_dim = defop("sum", "SumBackward1", lambda xp, x, dim, keepdim, dtype: xp.sum(x, axis=dim, keepdims=keepdim,
+                                                                                   dtype=dtype),
+                 (lambda g, x, dim, keepdim: _expand_back(g, x.shape, dim, keepdim),), n_tensors=1, tex=("1",))
+_mean_all = defop("mean", "MeanBackward0", lambda xp, x: xp.mean(x, dtype=x.dtype),
+                  (lambda g, x: g.expand(x.shape) / max(x.numel(), 1),), n_tensors=1, tex=("1/n",))
+_mean_dim = defop("mean", "MeanBackward1", lambda xp, x, dim, keepdim: xp.mean(x, axis=dim, keepdims=keepdim,
+                                                                                 dtype=x.dtype),
+                  (lambda g, x, dim, keepdim: _expand_back(g, x.shape, dim, keepdim) / _count(x.shape, dim),),
+                  n_tensors=1, tex=("1/n",))
+
+
+def _count(shape, dim):
+    n = 1
+    for d in dim:
+        n *= shape[d]
+    return n
+
+
+def _resolve(dtype):
+    from .._creation import _resolve_dtype
+    return _resolve_dtype(dtype)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    dtype = _resolve(dtype)
+    x = input._data
+    if dim is None:
+        return apply(_sum_all, (input,), (_sum_dtype(x, dtype),))
+    d = dims(dim, x.ndim)
+    if x.ndim == 0:
+        d = ()
+    return apply(_sum_dim, (input,), (d, keepdim, _sum_dtype(x, dtype)))
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    dtype = _resolve(dtype)
+    if dtype is not None:
+        input = input.to(dtype)
+    dt = input.dtype
+    if dt.category < 2:
+        from .._tensor import _legacy_name
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
+                           f"or complex dtype. Got: {_legacy_name(dt)}")
+    if dim is None:
+        return apply(_mean_all, (input,))
+    d = dims(dim, input._data.ndim) if input._data.ndim else ()
+    return apply(_mean_dim, (input,), (d, keepdim))
+
+
+def _sum_to_size(self, *size):
+    """Sum over broadcast dimensions so the result has the given shape (used to undo broadcasting)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    shape = self._data.shape
+    lead = len(shape) - len(size)
+    red = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(size) if s == 1 and shape[i + lead] != 1)
+    out = self.sum(red, keepdim=True) if red else self
+    return out.reshape(size) if lead else out
+
+
+export(sum)
+export(mean)
+method(_sum_to_size, "sum_to_size")
+
+
+# ---- max / min -------------------------------------------------------------------------------
+def _all_ties(g, x, result):
+    mask = x == result
+    return g * mask / mask.sum()
+
+
+def _select_back(g, x, dim, keepdim, indices):
+    return _scatter_like(g, x, dim, keepdim, indices)
+
+
+def _scatter_like(g, x, dim, keepdim, indices):
+    from .shape import _index_grad
+    return _index_grad(g, x.shape, dim, keepdim, indices)
+
+
+def _argext(argf):
+    def fwd(xp, x, dim, keepdim):
+        idx = getattr(xp, argf)(x, axis=dim, keepdims=True)
+        vals = xp.take_along_axis(x, idx, axis=dim)
+        if not keepdim:
+            idx, vals = idx.squeeze(dim), vals.squeeze(dim)
+        return vals, idx.astype(np.int64)
+    return fwd
+
+
+def _ext(name, all_node, npf, argf):
+    op_all = defop(name, all_node, lambda xp, x: getattr(xp, npf)(x),
+                   (lambda g, x, result: _all_ties(g, x, result),), tex=("1 at the " + name,))
+    op_dim = defop(name, all_node.replace("1", "0"), _argext(argf), (lambda g, x, dim, keepdim, indices: _select_back(g, x, dim, keepdim, indices),),
+        n_tensors=1, outputs=("values", "indices"), tex=("1 at the " + name,))
+    return op_all, op_dim
+
+
+_max_all, _max_dim = _ext("max", "MaxBackward1", "max", "argmax")
+_min_all, _min_dim = _ext("min", "MinBackward1", "min", "argmin")
+
+
+def _extreme(op_all, op_dim, binary_fn, name):
+    def fn(input, dim=None, keepdim=False, *, out=None):
+        if is_tensor(dim):
+            return binary_fn(input, dim)
+        if dim is None:
+            if input._data.size == 0:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                                   "Specify the reduction dim with the 'dim' argument.")
+            return apply(op_all, (input,))
+        d = wrap_dim(dim, input._data.ndim)
+        if input._data.ndim == 0:
+            return values_indices(input.clone(), Tensor._make(np.zeros((), np.int64)))
+        if input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        vals, idx = apply(op_dim, (input,), (d, keepdim))
+        return values_indices(vals, idx)
+    fn.__name__ = name
+    return export(fn)
+
+
+def _binary_max(a, b):
+    from .pointwise import maximum
+    return maximum(a, b)
+
+
+def _binary_min(a, b):
+    from .pointwise import minimum
+    return minimum(a, b)
+
+
+_extreme(_max_all, _max_dim, _binary_max, "max")
+_extreme(_min_all, _min_dim, _binary_min, "min")
