@@ -212,7 +212,7 @@ def _order(layers: list[list[int]], up: list[list[int]], down: list[list[int]]) 
 
     for layer in layers:
         number(layer)
-    best, best_cross = [list(l) for l in layers], _crossings(layers, down, pos)
+    best, best_cross = [list(layer) for layer in layers], _crossings(layers, down, pos)
     top = len(layers) - 1
     for _ in range(SWEEPS):
         for ranks, nb in ((range(top - 1, -1, -1), up), (range(1, top + 1), down)):
@@ -221,7 +221,7 @@ def _order(layers: list[list[int]], up: list[list[int]], down: list[list[int]]) 
             sweep(ranks, nb)
             c = _crossings(layers, down, pos)
             if c < best_cross:
-                best, best_cross = [list(l) for l in layers], c
+                best, best_cross = [list(layer) for layer in layers], c
     return best
 
 
