@@ -181,7 +181,7 @@ class Tensor:
                 self.requires_grad = False
             return self
         if requires_grad and not self.dtype.category >= 2:
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._rg = bool(requires_grad)
         return self
 

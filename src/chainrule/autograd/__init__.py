@@ -7,7 +7,9 @@ from .engine import run_backward
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled)
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "graph"]
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402,F401
+
+__all__ = ["gradcheck", "gradgradcheck", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "graph"]
 
 CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter and its "

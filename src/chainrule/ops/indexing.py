@@ -77,15 +77,16 @@ def narrow(input, dim, start, length):
 
 
 def masked_fill(input, mask, value):
-    if not is_tensor(mask) or mask._data.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{mask.dtype if is_tensor(mask) else type(mask).__name__}")
+    if is_tensor(mask):  # derivative formulas pass the saved mask array itself
+        if mask._data.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+        mask = mask._data
     if is_tensor(value):
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
         value = value.item()
-    return apply(_masked_fill, (input,), (mask._data, value))
+    return apply(_masked_fill, (input,), (mask, value))
 
 
 export(select)

@@ -104,7 +104,7 @@ def _select_back(g, x, dim, keepdim, indices):
 
 
 def _scatter_like(g, x, dim, keepdim, indices):
-    from .shape import _index_grad
+    from .indexing import _index_grad
     return _index_grad(g, x.shape, dim, keepdim, indices)
 
 
