@@ -2,3 +2,26 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))  # tests import their helpers (parity, notebook_runner) by name
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The op parity report: ops whose every test passed / ops tested (ids look like 'op:case')."""
+    ops = {}
+    for status in ("passed", "failed", "error"):
+        for rep in terminalreporter.stats.get(status, []):
+            if rep.when != "call" and status == "passed":
+                continue
+            nodeid = rep.nodeid
+            if "/ops/" not in nodeid.replace("\\", "/") or "[" not in nodeid:
+                continue
+            param = nodeid.rsplit("[", 1)[1].rstrip("]")
+            if ":" not in param:
+                continue
+            op = param.split(":", 1)[0]
+            ops[op] = ops.get(op, True) and status == "passed"
+    if ops:
+        good = sorted(o for o, ok in ops.items() if ok)
+        bad = sorted(o for o, ok in ops.items() if not ok)
+        terminalreporter.write_line(f"op parity: {len(good)}/{len(ops)} ops pass")
+        if bad:
+            terminalreporter.write_line("failing ops: " + ", ".join(bad))

@@ -24,3 +24,11 @@ def inplace_unary(op, name):
     fn.__name__ = name
     setattr(Tensor, name, fn)
     return fn
+
+
+NN_FUNCTIONS = {}  # name -> function, exported from chainrule.nn.functional
+
+
+def nn_export(fn, name=None):
+    NN_FUNCTIONS[name or fn.__name__] = fn
+    return fn

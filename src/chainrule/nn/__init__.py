@@ -1,0 +1,2 @@
+"""chainrule.nn (functional for now)."""
+from . import functional  # noqa: F401
