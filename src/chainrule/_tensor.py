@@ -57,9 +57,13 @@ def _legacy_name(d):
 
 
 class Tensor:
-    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_ver", "_base", "_accum",
-                 "_hooks", "_retains_grad", "_post_hooks", "__weakref__", "__dict__")
+    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_ver", "__weakref__", "__dict__")
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected operator
+    # Rarely set, so class-level defaults: a tensor pays for them (in its __dict__) only when used.
+    _base = None  # the tensor a view looks into
+    _accum = None  # weak reference to a leaf's AccumulateGrad
+    _hooks = _post_hooks = None
+    _retains_grad = False
 
     # ---- construction -------------------------------------------------------------------
     @staticmethod
@@ -73,11 +77,6 @@ class Tensor:
         t._output_nr = output_nr
         t._grad = None
         t._ver = [0]
-        t._base = None
-        t._accum = None
-        t._hooks = None
-        t._retains_grad = False
-        t._post_hooks = None
         return t
 
     @staticmethod
@@ -235,6 +234,7 @@ class Tensor:
         node = self.grad_fn
         if node._retain_hooks is None:
             node._retain_hooks = _HookDict()
+            node._any_hooks = True
         add_hook(node._retain_hooks, retain)
         self._retains_grad = True
 

@@ -85,7 +85,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     for (node, nr), g in zip(roots, root_grads):
         buf = buffers.get(node)
         if buf is None:
-            buf = buffers[node] = [None] * _n_outputs(node)
+            buf = buffers[node] = [None] * node._n_outputs
         _add(buf, nr, g)
 
     captured = None
@@ -110,9 +110,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
             if needed is not None and node not in needed:
                 _skip(node, deps, ready)
                 continue
-            if grads is None or all(g is None for g in grads):
-                grads = None
-            else:
+            if grads is not None and node._any_hooks:
                 grads = _pre_hooks(node, grads)
             if captured is not None and node in targets:
                 for i, nr in targets[node]:
@@ -126,7 +124,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 outs = (None,) * len(node.next_functions)
             else:
                 outs = node.apply(grads)
-                if node._hooks:
+                if node._any_hooks and node._hooks:
                     for fn in list(node._hooks.values()):
                         r = fn(tuple(outs), tuple(grads))
                         if r is not None:
@@ -142,7 +140,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 if g is not None:
                     buf = buffers.get(child)
                     if buf is None:
-                        buf = buffers[child] = [None] * _n_outputs(child)
+                        buf = buffers[child] = [None] * child._n_outputs
                     _add(buf, nr, g)
                 d = deps[child] - 1
                 deps[child] = d
@@ -174,7 +172,3 @@ def _pre_hooks(node, grads):
             if r is not None:
                 grads = list(r)
     return grads
-
-
-def _n_outputs(node):
-    return getattr(node, "_n_outputs", 1)

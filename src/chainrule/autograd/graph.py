@@ -51,13 +51,14 @@ def add_hook(store, fn):
 
 class Node:
     """A backward function. Subclasses implement apply(grad_outputs) -> grads for next_functions."""
-    __slots__ = ("next_functions", "_seq", "_hooks", "_pre_hooks", "_tensor_pre_hooks",
-                 "_retain_hooks", "_metadata", "__weakref__")
+    __slots__ = ("next_functions", "_seq", "__weakref__", "__dict__")
+    # Rarely set, so class-level defaults: a node pays for them (in its __dict__) only when used.
+    _hooks = _pre_hooks = _tensor_pre_hooks = _retain_hooks = _metadata = None
+    _any_hooks = False
+    _n_outputs = 1
 
     def __init__(self):
         self._seq = next_seq()
-        self._hooks = self._pre_hooks = self._tensor_pre_hooks = self._retain_hooks = None
-        self._metadata = None
 
     def name(self):
         return type(self).__name__
@@ -75,17 +76,20 @@ class Node:
         """fn(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
         if self._hooks is None:
             self._hooks = _HookDict()
+        self._any_hooks = True
         return add_hook(self._hooks, fn)
 
     def register_prehook(self, fn):
         """fn(grad_outputs) runs before this node; may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = _HookDict()
+        self._any_hooks = True
         return add_hook(self._pre_hooks, fn)
 
     def _register_tensor_hook(self, output_nr, fn):
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = {}
+        self._any_hooks = True
         store = self._tensor_pre_hooks.setdefault(output_nr, _HookDict())
         return add_hook(store, fn)
 
@@ -129,8 +133,8 @@ class SavedTensor:
     __slots__ = ("tensor", "data", "version", "counter", "grad_fn", "output_nr")
 
     def __init__(self, tensor, is_output):
-        self.counter = tensor._ver
-        self.version = tensor._ver[0]
+        self.counter = c = tensor._ver
+        self.version = c[0]
         self.output_nr = tensor._output_nr
         if is_output:
             # Keep only the array: holding the output tensor would make a cycle through its grad_fn.

@@ -14,7 +14,7 @@ def is_tensor(x):
 
 def as_tensor_like(v, dtype_np, like):
     """A Python scalar as a 0-d constant tensor on like's device."""
-    arr = np.asarray(v, dtype=dtype_np)
+    arr = np.array(v, dtype=dtype_np)
     if like._data.__class__ is not _ndarray:
         from .._device import move
         arr = move(arr, like.device)
@@ -30,8 +30,13 @@ def promote(a, b):
             return a, b, da, db
         rt = D.result_type_of((da, db)).np
         return a, b, (da if da.dtype == rt else da.astype(rt)), (db if db.dtype == rt else db.astype(rt))
-    if isinstance(b, (bool, int, float, complex)):
-        rt = D.result_type_of((da, b)).np
+    bt = b.__class__
+    if bt is float or bt is int or bt is bool or bt is complex:
+        k = da.dtype.kind
+        if (bt is float and k in "fc") or (bt is int and k in "fciu"):
+            rt = da.dtype  # a weakly typed scalar keeps the tensor's dtype
+        else:
+            rt = D.result_type_of((da, b)).np
         bt = as_tensor_like(b, rt, a)
         return a, bt, (da if da.dtype == rt else da.astype(rt)), bt._data
     if isinstance(b, np.ndarray | np.generic):

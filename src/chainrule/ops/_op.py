@@ -14,7 +14,9 @@ import dis
 
 import numpy as np
 
-from ..autograd.graph import Node, SavedTensor, ERR_BACKWARD_TWICE
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.graph import Node, SavedTensor, ERR_BACKWARD_TWICE, next_seq
 from ..autograd.grad_mode import state as _grad_state
 
 __all__ = ["defop", "OpDef", "apply", "apply_inplace", "OpNode"]
@@ -25,7 +27,8 @@ _G, _IN, _OUT, _PARAM = 0, 1, 2, 3
 
 class OpDef:
     __slots__ = ("name", "node_name", "fwd", "grads", "grad_args", "inputs", "params", "outputs",
-                 "n_diff_out", "saves_in", "saves_out", "node_cls", "tex", "sym", "nondiff", "is_view")
+                 "n_diff_out", "saves_in", "saves_out", "node_cls", "tex", "sym", "nondiff", "is_view",
+                 "save_plan")
 
     def __repr__(self):
         return f"<op {self.name} -> {self.node_name}>"
@@ -84,13 +87,14 @@ def defop(name, node_name, fwd, grads=(), *, n_tensors=None, outputs=("result",)
     # saves_in[j]: the inputs whose gradient needs input j; saved only if one of them needs grad
     op.saves_in = tuple(frozenset(s) for s in saves_in)
     op.saves_out = tuple(sorted(saves_out))
-    op.node_cls = type(node_name, (OpNode,), {"__slots__": (), "op": op})
+    op.save_plan = tuple((j, tuple(s)) for j, s in enumerate(op.saves_in) if s)
+    op.node_cls = type(node_name, (OpNode,), {"__slots__": (), "op": op, "_n_outputs": n_diff_out})
     return op
 
 
 class OpNode(Node):
     """The grad_fn of a declared op."""
-    __slots__ = ("_saved", "_saved_out", "_params", "_in_meta", "_n_outputs")
+    __slots__ = ("_saved", "_saved_out", "_params", "_in_meta")
     op = None
 
     def apply(self, grads):
@@ -98,7 +102,6 @@ class OpNode(Node):
         saved, saved_out = self._saved, self._saved_out
         if saved is _FREED:
             raise RuntimeError(ERR_BACKWARD_TWICE)
-        from .._tensor import Tensor
         make = Tensor._from_saved
         ins = [s.unpack(self, make) if s is not None else None for s in saved]
         outs = {j: s.unpack(self, make) for j, s in saved_out.items()} if saved_out else None
@@ -144,7 +147,6 @@ class OpNode(Node):
             op = type(self).op
             if self._saved is _FREED:
                 raise RuntimeError(ERR_BACKWARD_TWICE)
-            from .._tensor import Tensor
             if key in op.inputs:
                 s = self._saved[op.inputs.index(key)]
                 return None if s is None else s.unpack(self, Tensor._from_saved)
@@ -167,32 +169,37 @@ def _match_input(g, meta):
 
 
 def _np_to_dt(npd):
-    from .._dtype import FROM_NP
-    return FROM_NP[npd]
+    return D.FROM_NP[npd]
 
 
 def _xp(arr):
-    if arr.__class__ is np.ndarray:
+    if arr.__class__ is _ndarray:
         return np
     from .._device import namespace, device_of
     return namespace(device_of(arr))
 
 
-def _record(op, node, inputs, outputs, params):
-    """Fill in a node for outputs computed from inputs: edges, saved tensors, input metadata."""
-    node.next_functions = tuple(t._edge() if t._rg else (None, 0) for t in inputs)
+_ndarray = np.ndarray
+_NO_EDGE = (None, 0)
+
+
+def _record(op, inputs, params):
+    """A new node for outputs computed from inputs: edges, saved tensors, input metadata."""
+    node = object.__new__(op.node_cls)
+    node._seq = next_seq()
+    node.next_functions = tuple([(t.grad_fn, t._output_nr) if t.grad_fn is not None else
+                                 t._edge() if t._rg else _NO_EDGE for t in inputs])
     node._params = params
-    node._in_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
-    node._n_outputs = op.n_diff_out
-    saved = []
-    for t, needers in zip(inputs, op.saves_in):
-        if needers and any(inputs[i]._rg for i in needers):
-            saved.append(SavedTensor(t, False))
-        else:
-            saved.append(None)
+    node._in_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs])
+    saved = [None] * len(inputs)
+    for j, needers in op.save_plan:
+        for i in needers:
+            if inputs[i]._rg:
+                saved[j] = SavedTensor(inputs[j], False)
+                break
     node._saved = saved
     node._saved_out = None
-    return saved
+    return node
 
 
 def _save_outputs(op, node, outs):
@@ -207,17 +214,24 @@ def apply(op, inputs, params=(), arrays=None):
     """
     if arrays is None:
         arrays = [t._data for t in inputs]
-    data = op.fwd(_xp(arrays[0]), *arrays, *params)
-    from .._tensor import Tensor
+    a0 = arrays[0]
+    data = op.fwd(np if a0.__class__ is _ndarray else _xp(a0), *arrays, *params)
     make = Tensor._make
-    if not _grad_state.enabled or op.nondiff or not any(t._rg for t in inputs):
+    if _grad_state.enabled and not op.nondiff:
+        for t in inputs:
+            if t._rg:
+                break
+        else:
+            t = None
+    else:
+        t = None
+    if t is None:  # nothing to record
         if type(data) is tuple:
             outs = tuple(make(d) for d in data)
         else:
             outs = make(data)
         return _as_views(outs, inputs[0]) if op.is_view else outs
-    node = op.node_cls()
-    _record(op, node, inputs, None, params)
+    node = _record(op, inputs, params)
     if type(data) is tuple:
         nd = op.n_diff_out
         outs = tuple(make(d, True, node, i) if i < nd else make(d) for i, d in enumerate(data))
@@ -247,11 +261,11 @@ def apply_inplace(op, self, others, params=(), arrays=None):
     if arrays is None:
         arrays = [t._data for t in inputs]
     data = op.fwd(xp, *arrays, *params)
-    from .._tensor import Tensor, _check_cast
+    from .._tensor import _check_cast
     _check_cast(data.dtype, self._data.dtype)
     if requires:
-        node = op.node_cls()
-        saved = _record(op, node, inputs, None, params)
+        node = _record(op, inputs, params)
+        saved = node._saved
         if saved[0] is not None:  # the formula needs self as it was before: keep a copy
             saved[0] = SavedTensor(Tensor._make(self._data.copy()), False)
     if data.shape != self._data.shape:
