@@ -50,6 +50,13 @@ def _check_cast(src, dst):
                                f"{_legacy_name(d)}")
 
 
+def _c_name(d):
+    """The C++ type name PyTorch prints in some messages."""
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+            "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}[d.name]
+
+
 def _legacy_name(d):
     return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
             "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
@@ -147,7 +154,11 @@ class Tensor:
         g = self._apply_leaf_hooks(g)
         old = self._grad
         if old is None:
-            self._grad = g if grad_enabled else Tensor._make(g._data.copy())
+            if grad_enabled:  # keep the graph of the gradient, through a copy as PyTorch does
+                from ._creation import zeros_like
+                self._grad = zeros_like(g).copy_(g)
+            else:
+                self._grad = Tensor._make(g._data.copy())
         elif grad_enabled or old._rg:
             self._grad = old + g
         else:
@@ -201,9 +212,16 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor "
+                                   f"of size '{list(self._data.shape)}'. Please ensure that the gradient and the "
+                                   "tensor are the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a tensor with grad_dtype "
+                    f"'{_legacy_name(self.dtype)}'. The gradient must match the tensor's grad_dtype (defaults to the "
+                    "tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to "
+                    "allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient "
+                    "may break downstream systems that assume they match.")
         self._grad = value
 
     @grad.deleter

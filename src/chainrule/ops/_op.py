@@ -6,6 +6,8 @@
          so backward of backward works. A formula's parameter names say what it needs:
          `g` the incoming gradient (a tuple when the op has several differentiable outputs),
          an input's name (as in fwd), `result` (or the name of another output), or a param name.
+  `<input>_shape` in a formula is that input's shape, kept without saving the tensor (as PyTorch
+  saves only self_sym_sizes for sum, expand, view, ...).
   tex: the local derivatives as text for `explain`, one per input.
 What a formula names is saved for backward, so saving (and the version check and the
 "backward twice" error) follows from the formulas themselves, as in derivatives.yaml.
@@ -22,7 +24,7 @@ from ..autograd.grad_mode import state as _grad_state
 __all__ = ["defop", "OpDef", "apply", "apply_inplace", "OpNode"]
 
 _FREED = ()  # marker for released saved tensors
-_G, _IN, _OUT, _PARAM = 0, 1, 2, 3
+_G, _IN, _OUT, _PARAM, _SHAPE = 0, 1, 2, 3, 4
 
 
 class OpDef:
@@ -75,6 +77,8 @@ def defop(name, node_name, fwd, grads=(), *, n_tensors=None, outputs=("result",)
                 spec.append((_OUT, op.outputs.index(arg)))
             elif arg in op.params:
                 spec.append((_PARAM, op.params.index(arg)))
+            elif arg.endswith("_shape") and arg[:-6] in op.inputs:
+                spec.append((_SHAPE, op.inputs.index(arg[:-6])))
             else:
                 raise TypeError(f"{name}: derivative formula names unknown '{arg}'")
         used = _used_names(fn)
@@ -123,8 +127,10 @@ class OpNode(Node):
                     args.append(ins[j])
                 elif kind == _OUT:
                     args.append(outs[j])
-                else:
+                elif kind == _PARAM:
                     args.append(params[j])
+                else:
+                    args.append(self._in_meta[j][0])
             gi = op.grads[i](*args)
             if gi is not None:
                 gi = _match_input(gi, self._in_meta[i])
@@ -132,7 +138,8 @@ class OpNode(Node):
         return result
 
     def _release(self):
-        if self._saved or self._saved_out:
+        saved = self._saved
+        if self._saved_out or (saved and saved is not _FREED and any(s is not None for s in saved)):
             self._saved = _FREED
             self._saved_out = None
 

@@ -7,13 +7,13 @@ from ._args import wrap_dim, is_tensor
 from ._register import export, method
 
 _select = defop("select", "SelectBackward0", lambda xp, x, dim, index: x[(slice(None),) * dim + (index,)],
-                (lambda g, x, dim, index: _select_grad(g, x.shape, dim, index),), n_tensors=1, view=True, tex=("1",))
+                (lambda g, x_shape, dim, index: _select_grad(g, x_shape, dim, index),), n_tensors=1, view=True, tex=("1",))
 _slice = defop("slice", "SliceBackward0", lambda xp, x, dim, start, stop, step: x[(slice(None),) * dim +
                                                                                   (slice(start, stop, step),)],
-               (lambda g, x, dim, start, stop, step: _slice_grad(g, x.shape, dim, start, stop, step),),
+               (lambda g, x_shape, dim, start, stop, step: _slice_grad(g, x_shape, dim, start, stop, step),),
                n_tensors=1, view=True, tex=("1",))
 _index = defop("index", "IndexBackward0", lambda xp, x, key: x[key],
-               (lambda g, x, key: _index_put_grad(g, x.shape, key),), n_tensors=1, tex=("1",))
+               (lambda g, x_shape, key: _index_put_grad(g, x_shape, key),), n_tensors=1, tex=("1",))
 _masked_fill = defop("masked_fill", "MaskedFillBackward0", lambda xp, x, mask, value: xp.where(mask, value, x).astype(
     x.dtype, copy=False), (lambda g, mask: g.masked_fill(mask, 0),), n_tensors=1, tex=("0 where masked, else 1",))
 _zeros_put = defop("index_put_grad", "IndexPutBackward0", lambda xp, g, shape, key: _scatter_add(xp, g, shape, key),

@@ -27,15 +27,16 @@ def _sum_dtype(x, dtype):
 
 
 _sum_all = defop("sum", "SumBackward0", lambda xp, x, dtype: xp.sum(x, dtype=dtype),
-                 (lambda g, x: g.expand(x.shape),), n_tensors=1, tex=("1",))
+                 (lambda g, x_shape: g.expand(x_shape),), n_tensors=1, tex=("1",))
 _sum_dim = defop("sum", "SumBackward1", lambda xp, x, dim, keepdim, dtype: xp.sum(x, axis=dim, keepdims=keepdim,
                                                                                    dtype=dtype),
-                 (lambda g, x, dim, keepdim: _expand_back(g, x.shape, dim, keepdim),), n_tensors=1, tex=("1",))
+                 (lambda g, x_shape, dim, keepdim: _expand_back(g, x_shape, dim, keepdim),), n_tensors=1, tex=("1",))
 _mean_all = defop("mean", "MeanBackward0", lambda xp, x: xp.mean(x, dtype=x.dtype),
-                  (lambda g, x: g.expand(x.shape) / max(x.numel(), 1),), n_tensors=1, tex=("1/n",))
+                  (lambda g, x_shape: g.expand(x_shape) / max(_count(x_shape, range(len(x_shape))), 1),), n_tensors=1,
+                  tex=("1/n",))
 _mean_dim = defop("mean", "MeanBackward1", lambda xp, x, dim, keepdim: xp.mean(x, axis=dim, keepdims=keepdim,
                                                                                  dtype=x.dtype),
-                  (lambda g, x, dim, keepdim: _expand_back(g, x.shape, dim, keepdim) / _count(x.shape, dim),),
+                  (lambda g, x_shape, dim, keepdim: _expand_back(g, x_shape, dim, keepdim) / _count(x_shape, dim),),
                   n_tensors=1, tex=("1/n",))
 
 
@@ -99,13 +100,9 @@ def _all_ties(g, x, result):
     return g * mask / mask.sum()
 
 
-def _select_back(g, x, dim, keepdim, indices):
-    return _scatter_like(g, x, dim, keepdim, indices)
-
-
-def _scatter_like(g, x, dim, keepdim, indices):
+def _index_grad(g, shape, dim, keepdim, indices):
     from .indexing import _index_grad
-    return _index_grad(g, x.shape, dim, keepdim, indices)
+    return _index_grad(g, shape, dim, keepdim, indices)
 
 
 def _argext(argf):
@@ -121,7 +118,7 @@ def _argext(argf):
 def _ext(name, all_node, npf, argf):
     op_all = defop(name, all_node, lambda xp, x: getattr(xp, npf)(x),
                    (lambda g, x, result: _all_ties(g, x, result),), tex=("1 at the " + name,))
-    op_dim = defop(name, all_node.replace("1", "0"), _argext(argf), (lambda g, x, dim, keepdim, indices: _select_back(g, x, dim, keepdim, indices),),
+    op_dim = defop(name, all_node.replace("1", "0"), _argext(argf), (lambda g, x_shape, dim, keepdim, indices: _index_grad(g, x_shape, dim, keepdim, indices),),
         n_tensors=1, outputs=("values", "indices"), tex=("1 at the " + name,))
     return op_all, op_dim
 

@@ -34,9 +34,9 @@ def _infer_shape(shape, numel, src_shape):
 
 
 _view = defop("view", "ViewBackward0", lambda xp, x, shape: x.reshape(shape),
-              (lambda g, x: g.reshape(x.shape),), n_tensors=1, view=True, tex=("1",))
+              (lambda g, x_shape: g.reshape(x_shape),), n_tensors=1, view=True, tex=("1",))
 _unsafe_view = defop("reshape", "UnsafeViewBackward0", lambda xp, x, shape: x.reshape(shape),
-                     (lambda g, x: g.reshape(x.shape),), n_tensors=1, tex=("1",))
+                     (lambda g, x_shape: g.reshape(x_shape),), n_tensors=1, tex=("1",))
 _alias = defop("alias", "AliasBackward0", lambda xp, x: x[...], (lambda g: g,), view=True, tex=("1",))
 _clone = defop("clone", "CloneBackward0", lambda xp, x: x.copy(), (lambda g: g,), tex=("1",))
 
@@ -163,15 +163,15 @@ Tensor.mH = property(_mT)
 _unsqueeze = defop("unsqueeze", "UnsqueezeBackward0", lambda xp, x, dim: xp.expand_dims(x, dim),
                    (lambda g, dim: g.squeeze(dim),), n_tensors=1, view=True, tex=("1",))
 _squeeze_all = defop("squeeze", "SqueezeBackward0", lambda xp, x: x.reshape(tuple(s for s in x.shape if s != 1)),
-                     (lambda g, x: g.reshape(x.shape),), view=True, tex=("1",))
+                     (lambda g, x_shape: g.reshape(x_shape),), view=True, tex=("1",))
 _squeeze_dim = defop("squeeze", "SqueezeBackward1", lambda xp, x, dim: x.reshape(
     tuple(s for i, s in enumerate(x.shape) if i != dim or s != 1)),
-    (lambda g, x: g.reshape(x.shape),), n_tensors=1, view=True, tex=("1",))
+    (lambda g, x_shape: g.reshape(x_shape),), n_tensors=1, view=True, tex=("1",))
 _squeeze_dims = defop("squeeze", "SqueezeBackward2", lambda xp, x, dims: x.reshape(
     tuple(s for i, s in enumerate(x.shape) if i not in dims or s != 1)),
-    (lambda g, x: g.reshape(x.shape),), n_tensors=1, view=True, tex=("1",))
+    (lambda g, x_shape: g.reshape(x_shape),), n_tensors=1, view=True, tex=("1",))
 _expand = defop("expand", "ExpandBackward0", lambda xp, x, shape: xp.broadcast_to(x, shape),
-                (lambda g, x: g.sum_to_size(x.shape),), n_tensors=1, view=True, tex=("1",))
+                (lambda g, x_shape: g.sum_to_size(x_shape),), n_tensors=1, view=True, tex=("1",))
 
 
 def unsqueeze(input, dim):
@@ -221,8 +221,8 @@ method(expand, "expand")
 method(expand_as, "expand_as")
 
 # ---- dtype and device conversion --------------------------------------------------------------
-_to_copy = defop("to", "ToCopyBackward0", lambda xp, x, dtype, dev: _convert(x, dtype, dev),
-                 (lambda g, x: g.to(dtype=D.FROM_NP[x.dtype], device=_device_of(x)),), n_tensors=1, tex=("1",))
+_to_copy = defop("to", "ToCopyBackward0", lambda xp, x, dtype, dev, src_dtype, src_device: _convert(x, dtype, dev),
+                 (lambda g, src_dtype, src_device: g.to(dtype=src_dtype, device=src_device),), tex=("1",))
 
 
 def _convert(x, dtype, dev):
@@ -232,11 +232,6 @@ def _convert(x, dtype, dev):
     if dtype is not None:
         x = x.astype(dtype.np)
     return x
-
-
-def _device_of(x):
-    from .. import _device
-    return _device.device_of(x._data)
 
 
 def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
@@ -256,7 +251,7 @@ def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, mem
         dtype = None
     if dtype is None and device is None:
         return self.clone() if copy else self
-    return apply(_to_copy, (self,), (dtype, device))
+    return apply(_to_copy, (self,), (dtype, device, self.dtype, self.device))
 
 
 def _caster(dt):

@@ -1,0 +1,267 @@
+"""Autograd semantics compared with torch 2.13, snippet by snippet (see scenario.py)."""
+import pytest
+
+from scenario import same_as_torch
+
+SCENARIOS = {
+    "accumulate across backward calls": """
+x = torch.tensor([1., 2.], requires_grad=True)
+(x * x).sum().backward(retain_graph=True)
+g = x.grad
+(x * x).sum().backward()
+print(x.grad, g is x.grad)
+""",
+    "second backward through freed buffers": """
+x = torch.tensor([1., 2.], requires_grad=True)
+y = (x ** 2).sum(); y.backward(); y.backward()
+""",
+    "second backward without saved tensors runs": """
+x = torch.tensor([1., 2.], requires_grad=True)
+y = (x + 1).sum(); y.backward(); y.backward(); print(x.grad)
+""",
+    "retain_graph": """
+x = torch.tensor(3., requires_grad=True)
+y = x.exp() * x
+y.backward(retain_graph=True); y.backward(); print(x.grad)
+""",
+    "implicit grad needs a scalar": """
+x = torch.ones(2, requires_grad=True)
+(x * 2).backward()
+""",
+    "gradient argument": """
+x = torch.ones(2, 3, requires_grad=True)
+(x * 2).backward(torch.full((2, 3), 0.5)); print(x.grad)
+""",
+    "gradient shape mismatch": """
+x = torch.ones(2, requires_grad=True)
+(x * 2).backward(torch.ones(3))
+""",
+    "no grad_fn": """
+x = torch.ones(2)
+x.sum().backward()
+""",
+    "element index in error": """
+a = torch.ones(1, requires_grad=True); b = torch.ones(1)
+torch.autograd.backward([a.sum(), b.sum()])
+""",
+    "backward inputs=": """
+a = torch.tensor(2., requires_grad=True); b = torch.tensor(3., requires_grad=True)
+(a * b).backward(inputs=[a]); print(a.grad, b.grad)
+""",
+    "backward inputs empty": """
+a = torch.tensor(2., requires_grad=True)
+(a * a).backward(inputs=[])
+""",
+    "autograd.grad": """
+x = torch.tensor([1., 2., 3.], requires_grad=True)
+y = (x ** 3).sum()
+g, = torch.autograd.grad(y, x, create_graph=True)
+print(g, g.requires_grad)
+h, = torch.autograd.grad(g.sum(), x)
+print(h, x.grad)
+""",
+    "autograd.grad unused": """
+x = torch.tensor(1., requires_grad=True); z = torch.tensor(1., requires_grad=True)
+torch.autograd.grad(x * 2, [x, z])
+""",
+    "autograd.grad allow_unused": """
+x = torch.tensor(1., requires_grad=True); z = torch.tensor(1., requires_grad=True)
+print(torch.autograd.grad(x * 2, [x, z], allow_unused=True))
+print(torch.autograd.grad(x * 2, [x, z], allow_unused=True, materialize_grads=True))
+""",
+    "autograd.grad input without grad": """
+x = torch.tensor(1., requires_grad=True); z = torch.tensor(1.)
+torch.autograd.grad(x * 2, [z])
+""",
+    "autograd.grad non-leaf input": """
+x = torch.tensor(2., requires_grad=True); y = x * x; z = y * 3
+print(torch.autograd.grad(z, y))
+""",
+    "third derivative": """
+x = torch.tensor(0.5, requires_grad=True)
+y = torch.sin(x) * x ** 3
+g1, = torch.autograd.grad(y, x, create_graph=True)
+g2, = torch.autograd.grad(g1, x, create_graph=True)
+g3, = torch.autograd.grad(g2, x)
+print(g1, g2, g3)
+""",
+    "create_graph backward warns and builds a graph": """
+x = torch.tensor(2., requires_grad=True)
+(x ** 3).backward(create_graph=True)
+print(x.grad)
+""",
+    "leaf and non-leaf": """
+a = torch.tensor(1., requires_grad=True); b = a * 2; c = torch.ones(3) * 2
+print(a.is_leaf, b.is_leaf, c.is_leaf, a.grad_fn, b.requires_grad, c.requires_grad)
+""",
+    "non-leaf .grad warns": """
+a = torch.tensor(1., requires_grad=True); b = a * 2; b.sum().backward()
+print(b.grad)
+""",
+    "retain_grad": """
+a = torch.tensor([1., 2.], requires_grad=True); b = a * 2; b.retain_grad(); c = (b * b).sum(); c.backward()
+print(b.grad, b.retains_grad, a.retains_grad)
+a.retain_grad(); print(a.retains_grad)
+""",
+    "retain_grad without requires_grad": """
+torch.ones(2).retain_grad()
+""",
+    "tensor hooks": """
+a = torch.tensor([1., 2.], requires_grad=True)
+b = a * 3
+h1 = b.register_hook(lambda g: g * 10)
+b.register_hook(lambda g: print("second hook sees", g))
+h2 = a.register_hook(lambda g: g + 1)
+b.sum().backward()
+print(a.grad)
+h1.remove(); h2.remove(); a.grad = None
+(a * 3).sum().backward(); print(a.grad)
+""",
+    "hook on tensor without grad": """
+torch.ones(2).register_hook(lambda g: g)
+""",
+    "retain_grad sees hooked value": """
+a = torch.tensor([1., 2.], requires_grad=True)
+b = a * 3; b.retain_grad(); b.register_hook(lambda g: g * 2)
+b.sum().backward(); print(b.grad, a.grad)
+""",
+    "node hooks": """
+a = torch.tensor([1., 2.], requires_grad=True)
+b = a.exp()
+b.grad_fn.register_prehook(lambda go: print("pre", go))
+b.grad_fn.register_hook(lambda gi, go: print("post", gi, go))
+b.sum().backward()
+""",
+    "next_functions": """
+a = torch.tensor(2., requires_grad=True); b = torch.tensor(3., requires_grad=True)
+c = a * b + a
+fns = c.grad_fn.next_functions
+print(c.grad_fn.name(), len(fns), fns[0][0].name(), fns[1][0].name(), fns[0][1])
+acc = fns[1][0]
+print(acc.variable is a, acc.next_functions, c.grad_fn.metadata)
+""",
+    "scalar constants in next_functions": """
+x = torch.ones(2, requires_grad=True)
+print([f is None for f, _ in (x * 2).grad_fn.next_functions], len((1 - x).grad_fn.next_functions))
+""",
+    "in-place on leaf": """
+x = torch.ones(2, requires_grad=True)
+x.add_(1)
+""",
+    "in-place under no_grad": """
+x = torch.ones(2, requires_grad=True)
+with torch.no_grad():
+    x.mul_(3)
+print(x, x._version)
+""",
+    "in-place on saved output": """
+a = torch.tensor([1., 2., 3.], requires_grad=True)
+b = a.exp(); c = b * 2; b.add_(1)
+c.sum().backward()
+""",
+    "in-place on saved leaf constant": """
+a = torch.tensor([[1., 2.]], requires_grad=True); w = torch.ones(1, 2)
+c = a * w; w.mul_(2)
+c.sum().backward()
+""",
+    "in-place on non-leaf then backward": """
+a = torch.tensor([1., 2.], requires_grad=True)
+b = a * 2; b.add_(1); b.mul_(3); print(b.grad_fn)
+b.sum().backward(); print(a.grad, b._version)
+""",
+    "detach shares the version counter": """
+a = torch.tensor([1., 2.], requires_grad=True)
+b = a.sigmoid(); d = b.detach(); d.zero_()
+print(b, b._version)
+b.sum().backward()
+""",
+    "detach_": """
+a = torch.tensor([1., 2.], requires_grad=True)
+b = a * 2; b.detach_(); print(b, b.requires_grad, b.is_leaf)
+""",
+    "requires_grad on ints": """
+torch.tensor([1, 2], requires_grad=True)
+""",
+    "requires_grad_ on ints": """
+torch.tensor([1, 2]).requires_grad_()
+""",
+    "requires_grad setter on ints": """
+t = torch.tensor([1, 2]); t.requires_grad = True
+""",
+    "requires_grad setter on non-leaf": """
+x = torch.ones(1, requires_grad=True); y = x * 2
+y.requires_grad = False
+""",
+    "requires_grad_ False on non-leaf": """
+x = torch.ones(1, requires_grad=True); y = x * 2
+y.requires_grad_(False)
+""",
+    "created under no_grad with requires_grad": """
+with torch.no_grad():
+    a = torch.tensor(1., requires_grad=True); b = a * 2
+print(a.requires_grad, b.requires_grad, b.grad_fn)
+""",
+    "numpy of requires_grad": """
+torch.ones(2, requires_grad=True).numpy()
+""",
+    "item of many": """
+torch.ones(2).item()
+""",
+    "bool of many": """
+bool(torch.ones(2))
+""",
+    "grad modes": """
+x = torch.ones(2, requires_grad=True)
+with torch.no_grad():
+    print(torch.is_grad_enabled(), (x * 2).requires_grad)
+    with torch.enable_grad():
+        print((x * 2).requires_grad)
+with torch.set_grad_enabled(False):
+    print((x * 2).requires_grad)
+torch.set_grad_enabled(False); print(torch.is_grad_enabled()); torch.set_grad_enabled(True)
+@torch.no_grad()
+def f(t):
+    return t * 2
+print(f(x).requires_grad, torch.is_grad_enabled())
+with torch.inference_mode():
+    print(torch.is_inference_mode_enabled(), torch.is_grad_enabled(), (x * 2).requires_grad)
+print(torch.is_inference_mode_enabled())
+""",
+    "grad setter checks": """
+x = torch.ones(2, requires_grad=True)
+x.grad = torch.ones(3)
+""",
+    "zero grad in place": """
+x = torch.tensor(2.0, requires_grad=True)
+(x ** 2).backward(); g = x.grad; x.grad.zero_(); print(g, x.grad)
+(x ** 2).backward(); print(x.grad, g is x.grad)
+""",
+    "dtype promotion in backward": """
+x = torch.ones(2, requires_grad=True)
+y = torch.ones(2, dtype=torch.float64, requires_grad=True)
+z = (x * y).sum(); z.backward(); print(z.dtype, x.grad.dtype, y.grad.dtype, x.grad)
+""",
+    "broadcast gradients sum back": """
+a = torch.ones(3, 1, requires_grad=True); b = torch.ones(4, requires_grad=True)
+(a * b * torch.arange(4.)).sum().backward(); print(a.grad, b.grad)
+""",
+}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_scenario(name):
+    same_as_torch(SCENARIOS[name])
+
+
+GRAD_ASSIGN = [
+    "x = torch.ones(2, 3, requires_grad=True); x.grad = torch.ones(3)",
+    "x = torch.ones(2, requires_grad=True); x.grad = torch.ones(2, dtype=torch.float64)",
+    "x = torch.ones(2, requires_grad=True); x.grad = torch.ones(2, dtype=torch.long)",
+    "x = torch.ones(2, requires_grad=True); x.grad = 3",
+    "x = torch.ones(2, requires_grad=True); x.grad = torch.full((2,), 7.); print(x.grad)",
+]
+
+
+@pytest.mark.parametrize("code", GRAD_ASSIGN)
+def test_grad_assignment(code):
+    same_as_torch(code)
