@@ -339,6 +339,19 @@ def cat(tensors, dim=0, *, out=None):
     return apply(_cat_op(len(keep)), tuple(keep), (dim, sizes), arrays)
 
 
+_stack_ops = {}
+
+
+def _stack_op(n):
+    op = _stack_ops.get(n)
+    if op is None:
+        names = ", ".join(f"x{i}" for i in range(n))
+        fwd = eval(f"lambda xp, {names}, dim: xp.stack(({names},), axis=dim)")
+        grads = [eval(f"lambda g, dim: g.select(dim, {i})") for i in range(n)]
+        op = _stack_ops[n] = defop("stack", "StackBackward0", fwd, grads, tex=("1",) * n)
+    return op
+
+
 def stack(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
@@ -349,8 +362,10 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"[{', '.join(map(str, shape))}] at entry 0 and "
                                f"[{', '.join(map(str, t._data.shape))}] at entry {i}")
-    dim = wrap_dim(dim, len(shape) + 1)
-    return cat([t.unsqueeze(dim) for t in tensors], dim)
+    from .. import _dtype as _D
+    rt = _D.result_type_of([t._data for t in tensors]).np
+    arrays = [t._data if t._data.dtype == rt else t._data.astype(rt) for t in tensors]
+    return apply(_stack_op(len(tensors)), tuple(tensors), (wrap_dim(dim, len(shape) + 1),), arrays)
 
 
 export(cat, method=False)
