@@ -41,8 +41,10 @@ def test_scalars_indexing_and_reductions_on_gpu():
     (v.sum() + x[0, 1:].sum() * 2 + (1 - x).clamp(min=-2).sum() + x[x > 3].sum()).backward()
     assert i.device.type == "cuda"
     np.testing.assert_array_equal(i.cpu().numpy(), [1, 2])
-    expected = np.array([[0.0, 3.0, 2.0], [1.0, 0.0, 2.0]]) - np.array([[1, 1, 1], [1, 0, 0]])
-    expected += np.array([[0, 1, 0], [1, 0, 1]])
+    expected = (np.array([[0, 1, 0], [0, 0, 1]])        # max over each row
+                + np.array([[0, 2, 2], [0, 0, 0]])      # 2 * x[0, 1:]
+                - np.array([[1, 0, 1], [0, 1, 0]])      # clamp(1 - x, min=-2) passes where 1 - x >= -2
+                + np.array([[0, 1, 0], [1, 0, 1]]))     # x[x > 3]
     np.testing.assert_allclose(x.grad.cpu().numpy(), expected)
 
 
