@@ -1,7 +1,8 @@
 """Shared helper for page tests: Debian's Chromium driven by Python Playwright.
 
-Skips (never fails) when the browser or playwright is missing; `playwright
-install` is not used because it downloads its own browser builds.
+Skips when the browser or playwright is missing, except under CI (CHAINRULE_REQUIRE_BROWSER=1, set by
+.ci/run), where a missing browser is a failure; `playwright install` is not used because it downloads
+its own browser builds.
 """
 
 from __future__ import annotations
@@ -25,15 +26,21 @@ ARGS = [
 ]
 
 
+def _missing(reason):
+    if os.environ.get("CHAINRULE_REQUIRE_BROWSER"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @contextlib.contextmanager
 def chromium_page(width: int = 1280, height: int = 800):
     """Yield a fresh Playwright page in headless Chromium."""
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not found (install Debian's package: apt-get install chromium)")
+        _missing(f"{CHROMIUM} not found (install Debian's package: apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright)")
+        _missing("playwright is not installed (pip install playwright)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
