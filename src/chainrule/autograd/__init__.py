@@ -1,5 +1,5 @@
 """chainrule.autograd: backward, grad, grad modes, and the graph types."""
-from collections.abc import Sequence
+import numpy as np
 
 from .._tensor import Tensor, Size
 from . import grad_mode, graph
@@ -27,8 +27,12 @@ def _as_tuple(x):
     return tuple(x)
 
 
+def _ones_like(arr):
+    from .._device import namespace, device_of
+    return (np.ones_like(arr) if arr.__class__ is np.ndarray else namespace(device_of(arr)).ones_like(arr))
+
+
 def _make_grads(outputs, grads):
-    from .._creation import ones_like
     if grads is None:
         grads = (None,) * len(outputs)
     if len(grads) != len(outputs):
@@ -43,7 +47,7 @@ def _make_grads(outputs, grads):
                 if t.dtype.category != 2:
                     raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                        f"{t.dtype}")
-                g = ones_like(t)
+                g = Tensor._make(_ones_like(t._data))
         elif isinstance(g, Tensor):
             if g._data.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "

@@ -101,11 +101,12 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
     heapq.heapify(ready)
 
+    push, pop = heapq.heappush, heapq.heappop
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
         while ready:
-            node = heapq.heappop(ready)[1]
+            node = pop(ready)[1]
             grads = buffers.pop(node, None)
             if needed is not None and node not in needed:
                 _skip(node, deps, ready)
@@ -141,11 +142,12 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                     buf = buffers.get(child)
                     if buf is None:
                         buf = buffers[child] = [None] * child._n_outputs
-                    _add(buf, nr, g)
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
                 d = deps[child] - 1
                 deps[child] = d
                 if d == 0:
-                    heapq.heappush(ready, (-child._seq, child))
+                    push(ready, (-child._seq, child))
     finally:
         grad_mode.state.enabled = prev_mode
     return captured

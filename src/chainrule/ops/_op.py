@@ -109,31 +109,22 @@ class OpNode(Node):
         make = Tensor._from_saved
         ins = [s.unpack(self, make) if s is not None else None for s in saved]
         outs = {j: s.unpack(self, make) for j, s in saved_out.items()} if saved_out else None
-        if op.n_diff_out == 1:
-            g = grads[0]
-        else:
-            g = tuple(grads)
-        params = self._params
+        meta = self._in_meta
+        # one row per argument kind, indexed as in grad_args: (kind, j) -> sources[kind][j]
+        sources = ((grads[0],) if op.n_diff_out == 1 else (tuple(grads),), ins, outs, self._params,
+                   [m[0] for m in meta])
+        grad_args, formulas = op.grad_args, op.grads
         result = []
         for i, (child, _) in enumerate(self.next_functions):
             if child is None:
                 result.append(None)
                 continue
-            args = []
-            for kind, j in op.grad_args[i]:
-                if kind == _G:
-                    args.append(g)
-                elif kind == _IN:
-                    args.append(ins[j])
-                elif kind == _OUT:
-                    args.append(outs[j])
-                elif kind == _PARAM:
-                    args.append(params[j])
-                else:
-                    args.append(self._in_meta[j][0])
-            gi = op.grads[i](*args)
+            gi = formulas[i](*[sources[kind][j] for kind, j in grad_args[i]])
             if gi is not None:
-                gi = _match_input(gi, self._in_meta[i])
+                m = meta[i]
+                d = gi._data
+                if d.shape != m[0] or d.dtype != m[1]:
+                    gi = _match_input(gi, m)
             result.append(gi)
         return result
 
