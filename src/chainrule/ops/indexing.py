@@ -152,7 +152,7 @@ def _basic(self, key):
                 raise IndexError(f"index {idx} is out of bounds for dimension {dim} with size {size}")
             out = apply(_select, (out,), (dim, idx + size if idx < 0 else idx))
     if out is self:
-        out = apply(_view_op(), (self,), (self._data.shape,))
+        out = apply(_view_op(), (self,))
     return out
 
 
