@@ -29,14 +29,14 @@ def _numerical(func, inputs, idx, eps):
         outs = _outputs(func, inputs)
         jac = [[np.zeros((inputs[i].numel(), o.numel())) for i in idx] for o in outs]
         for k, i in enumerate(idx):
-            flat = inputs[i]._data.reshape(-1)  # a view: perturb in place
-            for j in range(flat.size):
-                orig = flat[j].item()
-                flat[j] = orig + eps
+            data = inputs[i]._data
+            for j, pos in enumerate(np.ndindex(data.shape)):  # perturb in place (reshape would copy strided data)
+                orig = data[pos].item()
+                data[pos] = orig + eps
                 plus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-                flat[j] = orig - eps
+                data[pos] = orig - eps
                 minus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-                flat[j] = orig
+                data[pos] = orig
                 for o in range(len(outs)):
                     jac[o][k][j] = (plus[o] - minus[o]) / (2 * eps)
     return jac

@@ -264,8 +264,8 @@ def apply_inplace(op, self, others, params=(), arrays=None):
     if requires:
         node = _record(op, inputs, params)
         saved = node._saved
-        if saved[0] is not None:  # the formula needs self as it was before: keep a copy
-            saved[0] = SavedTensor(Tensor._make(self._data.copy()), False)
+        if saved[0] is not None:  # the formula needs self as it was before: keep a copy (a clone, as
+            saved[0] = SavedTensor(self.clone(), False)  # PyTorch's original_self, so it stays differentiable)
     if data.shape != self._data.shape:
         from ._errors import inplace_shape_error
         inplace_shape_error(data.shape, self._data.shape)

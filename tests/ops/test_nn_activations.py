@@ -1,0 +1,251 @@
+"""nn.functional activations, softmax family, normalize, linear/bilinear, dropout, embedding, one_hot vs torch:
+values, dtypes, gradients, second-order gradients, the recorded graph (node names), PyTorch's errors."""
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import chainrule
+import chainrule.nn.functional  # noqa: F401  (chainrule.nn, as torch.nn, is a submodule)
+from parity import check, expect_error, _cr, _th, _flat
+
+torch = pytest.importorskip("torch")
+
+R = np.random.default_rng(7)
+A = R.standard_normal((3, 4))
+A32 = A.astype(np.float32)
+B3 = R.standard_normal((2, 3, 4))
+S = np.array(0.7)
+E = np.zeros((0, 3))
+T = R.standard_normal((4, 3)).T  # non-contiguous
+EDGE = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 7.0])  # the kinks of the piecewise activations
+I = np.array([[1, -2, 3], [0, 5, -1]])
+
+
+def F(m):
+    return m.nn.functional
+
+
+def graph(t):
+    """The node names reachable from t.grad_fn, as nested tuples (leaves' AccumulateGrad left out)."""
+    def walk(fn):
+        kids = tuple(walk(c) for c, _ in fn.next_functions if c is not None and type(c).__name__ != "AccumulateGrad")
+        return (type(fn).__name__,) + kids
+    return None if t.grad_fn is None else walk(t.grad_fn)
+
+
+def same_graph(fn, *arrays):
+    c = _flat(fn(chainrule, *[_cr(a, True) if isinstance(a, np.ndarray) else a for a in arrays]))
+    t = _flat(fn(torch, *[_th(a, True) if isinstance(a, np.ndarray) else a for a in arrays]))
+    for x, y in zip(c, t):
+        if hasattr(y, "grad_fn"):
+            assert graph(x) == graph(y), f"graph {graph(x)} vs torch {graph(y)}"
+
+
+def case(op, name, fn, *arrays, **kw):
+    return pytest.param(fn, arrays, kw, id=f"{op}:{name}")
+
+
+def unary_cases(op, call, grad2=True, ints=False, inplace=None):
+    """The standard cases of an elementwise activation: f64, f32, 0-d, empty, non-contiguous, 3-d."""
+    out = [case(op, "f64", call, A, grad2=grad2),
+           case(op, "f32", call, A32, grad2=grad2),
+           case(op, "0d", call, S, grad2=grad2),
+           case(op, "empty", call, E, grad2=grad2),
+           case(op, "noncontig", call, T, grad2=grad2),
+           case(op, "3d", call, B3, grad2=grad2)]
+    if ints:
+        out.append(case(op, "int", call, I))
+    if inplace is not None:
+        out.append(case(op, "inplace", inplace, A, grad2=grad2))
+    return out
+
+
+CASES = [
+    *unary_cases("relu", lambda m, a: F(m).relu(a), ints=True, inplace=lambda m, a: F(m).relu(a * 1, inplace=True)),
+    case("relu", "edge", lambda m, a: F(m).relu(a), EDGE, gradcheck=False),
+    case("relu_", "function", lambda m, a: F(m).relu_(a * 1), A),
+    case("relu_", "torch", lambda m, a: m.relu_(a * 1), A),
+    *unary_cases("relu6", lambda m, a: F(m).relu6(a), ints=True, inplace=lambda m, a: F(m).relu6(a * 1, inplace=True)),
+    case("relu6", "edge", lambda m, a: F(m).relu6(a), EDGE, gradcheck=False),
+    *unary_cases("hardtanh", lambda m, a: F(m).hardtanh(a), ints=True,
+                 inplace=lambda m, a: F(m).hardtanh(a * 1, -0.5, 0.5, inplace=True)),
+    case("hardtanh", "bounds", lambda m, a: F(m).hardtanh(a, -0.5, 2.0), EDGE, gradcheck=False),
+    case("hardtanh", "int_float_bounds", lambda m, a: F(m).hardtanh(a, -1.5, 1.5), I),
+    case("hardtanh_", "function", lambda m, a: F(m).hardtanh_(a * 1, 0.0, 1.0), A),
+    *unary_cases("leaky_relu", lambda m, a: F(m).leaky_relu(a, 0.2),
+                 inplace=lambda m, a: F(m).leaky_relu(a * 1, 0.2, inplace=True)),
+    case("leaky_relu", "edge", lambda m, a: F(m).leaky_relu(a), EDGE, gradcheck=False),
+    case("leaky_relu", "negative_slope", lambda m, a: F(m).leaky_relu(a, -0.5), A),
+    case("leaky_relu_", "function", lambda m, a: F(m).leaky_relu_(a * 1, 0.3), A),
+    *unary_cases("elu", lambda m, a: F(m).elu(a, 0.7), inplace=lambda m, a: F(m).elu(a * 1, 0.7, inplace=True)),
+    case("elu", "edge", lambda m, a: F(m).elu(a, 2.0), EDGE, gradcheck=False),
+    case("elu", "negative_alpha", lambda m, a: F(m).elu(a, -0.5), A),
+    case("elu_", "function", lambda m, a: F(m).elu_(a * 1), A),
+    *unary_cases("selu", lambda m, a: F(m).selu(a), inplace=lambda m, a: F(m).selu(a * 1, inplace=True)),
+    case("selu", "torch", lambda m, a: m.selu(a), A),
+    case("selu_", "torch", lambda m, a: m.selu_(a * 1), A),
+    *unary_cases("celu", lambda m, a: F(m).celu(a, 1.5), inplace=lambda m, a: F(m).celu(a * 1, 0.5, inplace=True)),
+    case("celu", "torch", lambda m, a: m.celu(a, 0.3), A),
+    case("celu_", "torch", lambda m, a: m.celu_(a * 1, 2.0), A),
+    *unary_cases("gelu", lambda m, a: F(m).gelu(a)),
+    case("gelu", "tanh", lambda m, a: F(m).gelu(a, approximate="tanh"), A),
+    case("gelu", "tanh_f32", lambda m, a: F(m).gelu(a, approximate="tanh"), A32),
+    case("gelu", "large", lambda m, a: F(m).gelu(a), np.array([-40.0, -8.0, 8.0, 40.0])),
+    *unary_cases("silu", lambda m, a: F(m).silu(a), inplace=lambda m, a: F(m).silu(a * 1, inplace=True)),
+    case("silu", "large", lambda m, a: F(m).silu(a), np.array([-800.0, -30.0, 30.0, 800.0]), gradcheck=False),
+    *unary_cases("mish", lambda m, a: F(m).mish(a), inplace=lambda m, a: F(m).mish(a * 1, inplace=True)),
+    case("mish", "large", lambda m, a: F(m).mish(a), np.array([-50.0, -20.0, 20.0, 50.0]), gradcheck=False),
+    *unary_cases("softplus", lambda m, a: F(m).softplus(a)),
+    case("softplus", "beta_threshold", lambda m, a: F(m).softplus(a * 3, beta=2.0, threshold=1.0), A, gradcheck=False),
+    case("softplus", "large", lambda m, a: F(m).softplus(a), np.array([-800.0, -30.0, 19.0, 21.0, 800.0])),
+    *unary_cases("softsign", lambda m, a: F(m).softsign(a), ints=True),
+    *unary_cases("logsigmoid", lambda m, a: F(m).logsigmoid(a)),
+    case("logsigmoid", "large", lambda m, a: F(m).logsigmoid(a), np.array([-800.0, -30.0, 30.0, 800.0])),
+    *unary_cases("tanhshrink", lambda m, a: F(m).tanhshrink(a), ints=True),
+    *unary_cases("hardsigmoid", lambda m, a: F(m).hardsigmoid(a), grad2=False,
+                 inplace=lambda m, a: F(m).hardsigmoid(a * 1, inplace=True)),
+    case("hardsigmoid", "edge", lambda m, a: F(m).hardsigmoid(a), EDGE, grad2=False, gradcheck=False),
+    *unary_cases("hardswish", lambda m, a: F(m).hardswish(a),
+                 inplace=lambda m, a: F(m).hardswish(a * 1, inplace=True)),
+    case("hardswish", "edge", lambda m, a: F(m).hardswish(a), EDGE, grad2=False, gradcheck=False),
+    *unary_cases("softshrink", lambda m, a: F(m).softshrink(a, 0.3)),
+    case("softshrink", "edge", lambda m, a: F(m).softshrink(a, 0.5), EDGE, gradcheck=False),
+    case("softshrink", "zero", lambda m, a: F(m).softshrink(a, 0.0), A),
+    *unary_cases("hardshrink", lambda m, a: F(m).hardshrink(a, 0.3)),
+    case("hardshrink", "edge", lambda m, a: F(m).hardshrink(a), EDGE, gradcheck=False),
+    case("hardshrink", "torch", lambda m, a: m.hardshrink(a, 0.4), A),
+    case("hardshrink", "method", lambda m, a: a.hardshrink(), A),
+    case("hardshrink", "negative_lambda", lambda m, a: F(m).hardshrink(a, -1.0), A),
+    *unary_cases("threshold", lambda m, a: F(m).threshold(a, 0.1, -2.0), ints=True,
+                 inplace=lambda m, a: F(m).threshold(a * 1, 0.1, 20.0, inplace=True)),
+    case("threshold", "edge", lambda m, a: F(m).threshold(a, 0.5, 2.0), EDGE, gradcheck=False),
+    case("threshold", "torch", lambda m, a: m.threshold(a, 0.0, 1.0), A),
+    case("threshold_", "torch", lambda m, a: m.threshold_(a * 1, 0.0, 1.0), A),
+    case("threshold_", "function", lambda m, a: F(m).threshold_(a * 1, 0.2, 5.0), EDGE, gradcheck=False),
+    case("glu", "last", lambda m, a: F(m).glu(a), A),
+    case("glu", "dim0", lambda m, a: F(m).glu(a, 0), B3),
+    case("glu", "negdim", lambda m, a: F(m).glu(a, -2), R.standard_normal((2, 4, 3))),
+    case("glu", "f32", lambda m, a: F(m).glu(a, 1), A32),
+    case("glu", "noncontig", lambda m, a: F(m).glu(a, 0), R.standard_normal((3, 4)).T),
+    case("glu", "empty", lambda m, a: F(m).glu(a, 1), np.zeros((0, 4))),
+    case("prelu", "scalar_weight", lambda m, a, w: F(m).prelu(a, w), B3, np.array([0.25])),
+    case("prelu", "channels", lambda m, a, w: F(m).prelu(a, w), B3, np.array([0.1, -0.3, 0.5])),
+    case("prelu", "1d", lambda m, a, w: F(m).prelu(a, w), R.standard_normal(5), np.array([0.2])),
+    case("prelu", "2d", lambda m, a, w: F(m).prelu(a, w), A, np.array([0.1, 0.2, 0.3, 0.4])),
+    case("prelu", "0d_input", lambda m, a, w: F(m).prelu(a, w), np.array(-0.5), np.array([0.3])),
+    case("prelu", "0d_weight", lambda m, a, w: F(m).prelu(a, w), A, np.array(0.3)),
+    case("prelu", "f32", lambda m, a, w: F(m).prelu(a, w), A32, np.array([0.25], np.float32)),
+    case("prelu", "torch", lambda m, a, w: m.prelu(a, w), A, np.array([0.25])),
+    case("prelu", "method", lambda m, a, w: a.prelu(w), A, np.array([0.25])),
+    case("prelu", "edge", lambda m, a, w: F(m).prelu(a, w), EDGE, np.array([0.25]), gradcheck=False, grad2=False),
+    case("softmax", "dim1", lambda m, a: F(m).softmax(a, 1), A),
+    case("softmax", "dim0", lambda m, a: F(m).softmax(a, dim=0), A),
+    case("softmax", "negdim", lambda m, a: F(m).softmax(a, -2), B3),
+    case("softmax", "f32", lambda m, a: F(m).softmax(a, 1), A32),
+    case("softmax", "0d", lambda m, a: F(m).softmax(a, 0), S),
+    case("softmax", "empty", lambda m, a: F(m).softmax(a, 1), E),
+    case("softmax", "noncontig", lambda m, a: F(m).softmax(a, 1), T),
+    case("softmax", "dtype", lambda m, a: F(m).softmax(a, 1, dtype=m.float64), A32),
+    case("softmax", "int_dtype", lambda m, a: F(m).softmax(a, 1, dtype=m.float32), I),
+    case("softmax", "torch", lambda m, a: m.softmax(a, 0), A),
+    case("softmax", "method", lambda m, a: a.softmax(-1), A),
+    case("softmax", "large", lambda m, a: F(m).softmax(a, 0), np.array([1000.0, 0.0, -1000.0])),
+    case("softmax", "neg_inf", lambda m, a: F(m).softmax(a, 0), np.array([-np.inf, 0.0, 1.0]), gradcheck=False),
+    case("log_softmax", "dim1", lambda m, a: F(m).log_softmax(a, 1), A),
+    case("log_softmax", "dim0", lambda m, a: F(m).log_softmax(a, 0), B3),
+    case("log_softmax", "f32", lambda m, a: F(m).log_softmax(a, -1), A32),
+    case("log_softmax", "0d", lambda m, a: F(m).log_softmax(a, -1), S),
+    case("log_softmax", "empty", lambda m, a: F(m).log_softmax(a, 1), E),
+    case("log_softmax", "noncontig", lambda m, a: F(m).log_softmax(a, 0), T),
+    case("log_softmax", "dtype", lambda m, a: F(m).log_softmax(a, 1, dtype=m.float64), A32),
+    case("log_softmax", "torch", lambda m, a: m.log_softmax(a, 1), A),
+    case("log_softmax", "method", lambda m, a: a.log_softmax(0), A),
+    case("log_softmax", "large", lambda m, a: F(m).log_softmax(a, 0), np.array([1000.0, 0.0, -1000.0])),
+    case("softmin", "dim1", lambda m, a: F(m).softmin(a, 1), A),
+    case("softmin", "f32", lambda m, a: F(m).softmin(a, 0), A32),
+    case("softmin", "dtype", lambda m, a: F(m).softmin(a, 1, dtype=m.float64), A32),
+    case("softmin", "3d", lambda m, a: F(m).softmin(a, -1), B3),
+    case("sigmoid", "functional", lambda m, a: F(m).sigmoid(a), A),
+    case("tanh", "functional", lambda m, a: F(m).tanh(a), A),
+]
+
+
+@pytest.mark.parametrize("fn,arrays,kw", CASES)
+def test_parity(fn, arrays, kw):
+    check(fn, *arrays, **kw)
+    same_graph(fn, *arrays)
+
+
+def test_gelu_tex_and_node_names():
+    x = chainrule.tensor([0.5], requires_grad=True)
+    assert type(chainrule.nn.functional.gelu(x).grad_fn).__name__ == "GeluBackward0"
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (2, 3, 4)], ids=str)
+def test_implicit_dim_warns(name, shape):
+    x = np.arange(float(np.prod(shape))).reshape(shape)
+    with warnings.catch_warnings(record=True) as wc:
+        warnings.simplefilter("always")
+        c = getattr(chainrule.nn.functional, name)(chainrule.tensor(x))
+    with warnings.catch_warnings(record=True) as wt:
+        warnings.simplefilter("always")
+        t = getattr(torch.nn.functional, name)(torch.tensor(x))
+    assert [str(w.message) for w in wc] == [str(w.message) for w in wt]
+    np.testing.assert_allclose(c.numpy(), t.numpy())
+
+
+ERRORS = [
+    case("relu", "bool", lambda m, a: F(m).relu(a), np.array([True, False])),
+    case("relu6", "bool", lambda m, a: F(m).relu6(a), np.array([True, False])),
+    case("hardtanh", "min_gt_max", lambda m, a: F(m).hardtanh(a, 2.0, 1.0), A),
+    case("leaky_relu", "int", lambda m, a: F(m).leaky_relu(a), I),
+    case("leaky_relu", "inplace_negative_slope",
+         lambda m, a: F(m).leaky_relu(a.requires_grad_() * 1, -0.1, inplace=True).sum().backward(), A),
+    case("elu", "int", lambda m, a: F(m).elu(a), I),
+    case("elu", "inplace_negative_alpha",
+         lambda m, a: F(m).elu(a.requires_grad_() * 1, -0.1, inplace=True).sum().backward(), A),
+    case("elu", "inplace_leaf", lambda m, a: F(m).elu(a.requires_grad_(), inplace=True), A),
+    case("selu", "bool", lambda m, a: F(m).selu(a), np.array([True])),
+    case("celu", "alpha0", lambda m, a: F(m).celu(a, 0.0), A),
+    case("gelu", "int", lambda m, a: F(m).gelu(a), I),
+    case("gelu", "approximate", lambda m, a: F(m).gelu(a, approximate="erf"), A),
+    case("silu", "int", lambda m, a: F(m).silu(a), I),
+    case("mish", "int", lambda m, a: F(m).mish(a), I),
+    case("softplus", "int", lambda m, a: F(m).softplus(a), I),
+    case("hardsigmoid", "int", lambda m, a: F(m).hardsigmoid(a), I),
+    case("hardswish", "int", lambda m, a: F(m).hardswish(a), I),
+    case("logsigmoid", "int", lambda m, a: F(m).logsigmoid(a), I),
+    case("softshrink", "int", lambda m, a: F(m).softshrink(a), I),
+    case("softshrink", "negative_lambda", lambda m, a: F(m).softshrink(a, -1.0), A32),
+    case("softshrink", "negative_lambda_f64", lambda m, a: F(m).softshrink(a, -0.5), A),
+    case("hardshrink", "int", lambda m, a: F(m).hardshrink(a), I),
+    case("glu", "odd", lambda m, a: F(m).glu(a, 0), A),
+    case("glu", "scalar", lambda m, a: F(m).glu(a), S),
+    case("glu", "int", lambda m, a: F(m).glu(a, 1), np.array([[1, 2], [3, 4]])),
+    case("glu", "bad_dim", lambda m, a: F(m).glu(a, 2), A),
+    case("prelu", "channels", lambda m, a, w: F(m).prelu(a, w), A, np.array([0.1, 0.2])),
+    case("prelu", "dtype", lambda m, a, w: F(m).prelu(a, w), A, np.array([0.1], np.float32)),
+    case("prelu", "0d_input", lambda m, a, w: F(m).prelu(a, w), S, np.array([0.1, 0.2])),
+    case("prelu", "2d_weight", lambda m, a, w: F(m).prelu(a, w), A, np.array([[0.1]])),
+    case("softmax", "int", lambda m, a: F(m).softmax(a, 1), I),
+    case("softmax", "int_dim0", lambda m, a: F(m).softmax(a, 0), I),
+    case("softmax", "bad_dim", lambda m, a: F(m).softmax(a, 2), A),
+    case("log_softmax", "int", lambda m, a: F(m).log_softmax(a, -1), I),
+]
+
+
+@pytest.mark.parametrize("fn,arrays,kw", ERRORS)
+def test_errors(fn, arrays, kw):
+    expect_error(fn, *arrays)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=1, max_size=3), st.sampled_from(["softmax", "log_softmax", "gelu",
+                                                                              "elu", "softplus", "mish"]))
+def test_random_shapes(shape, name):
+    x = np.random.default_rng(len(shape)).standard_normal(shape)
+    f = (lambda m, a: getattr(F(m), name)(a, -1)) if "softmax" in name else (lambda m, a: getattr(F(m), name)(a))
+    check(f, x, gradcheck=False)
