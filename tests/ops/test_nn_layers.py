@@ -520,3 +520,55 @@ def test_errors(fn, args):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expect_error(fn, *args)
+
+
+# ---- the CUDA backend: the same results as on the CPU ------------------------------------------------------------
+def _run_on(dev, fn, arrays):
+    """Forward values, gradients and second-order gradients of fn on one device, as NumPy arrays."""
+    ins = [chainrule.tensor(a, device=dev).requires_grad_() for a in arrays]
+    out = fn(chainrule, *ins)
+    outs = out if isinstance(out, tuple) else (out,)
+    rng = np.random.default_rng(0)
+    diff = [o for o in outs if o.requires_grad]
+    seeds = [chainrule.tensor(rng.standard_normal(tuple(o.shape)), device=dev).to(o.dtype) for o in diff]
+    g = chainrule.autograd.grad(diff, ins, seeds, create_graph=True, allow_unused=True)
+    total = sum(((gi * chainrule.tensor(rng.standard_normal(tuple(gi.shape)), device=dev)).sum()
+                 for gi in g if gi is not None and gi.requires_grad), chainrule.tensor(0., device=dev))
+    g2 = chainrule.autograd.grad(total, ins, allow_unused=True) if total.requires_grad else ()
+    return [t.detach().cpu().numpy() for t in list(outs) + list(g) + list(g2) if t is not None]
+
+
+CUDA = [
+    pytest.param(lambda m, x, w, b: F(m).conv2d(x, w, b, stride=2, padding=1, dilation=(1, 2)), (X, W, B4),
+                 id="conv2d:cuda"),
+    pytest.param(lambda m, x, w: F(m).conv2d(x, w, groups=3), (rn(2, 6, 4, 4), rn(3, 2, 2, 2)), id="conv2d:cuda_groups"),
+    pytest.param(lambda m, x, w, b: F(m).conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+                 (X, WT, B2), id="conv_transpose2d:cuda"),
+    pytest.param(lambda m, x, w: F(m).conv1d(x, w, padding="same"), (X1, W1), id="conv1d:cuda"),
+    pytest.param(lambda m, x: F(m).pad(x, (1, 2, -1, 1), value=0.5), (X,), id="pad:cuda_constant"),
+    pytest.param(lambda m, x: F(m).pad(x, (2, 1, 1, 3), mode="reflect"), (X,), id="pad:cuda_reflect"),
+    pytest.param(lambda m, x: F(m).pad(x, (2, 1, 1, 3), mode="circular"), (X,), id="pad:cuda_circular"),
+    pytest.param(lambda m, x: F(m).max_pool2d(x, 3, 2, 1, ceil_mode=True, return_indices=True), (X,),
+                 id="max_pool2d:cuda"),
+    pytest.param(lambda m, x: F(m).max_pool1d(x, 2), (X1,), id="max_pool1d:cuda"),
+    pytest.param(lambda m, x: F(m).avg_pool2d(x, 3, 2, 1, count_include_pad=False), (X,), id="avg_pool2d:cuda"),
+    pytest.param(lambda m, x: F(m).adaptive_avg_pool2d(x, (2, 3)), (X,), id="adaptive_avg_pool2d:cuda"),
+    pytest.param(lambda m, x: F(m).adaptive_max_pool2d(x, (2, 3), True), (X,), id="adaptive_max_pool2d:cuda"),
+    pytest.param(lambda m, x: F(m).fold(F(m).unfold(x, 2, padding=1), (5, 5), 2, padding=1), (X,), id="fold:cuda"),
+    pytest.param(lambda m, x: F(m).interpolate(x, scale_factor=1.5, mode="bilinear"), (X,), id="interpolate:cuda"),
+    pytest.param(lambda m, x: F(m).interpolate(x, size=(7, 3)), (X,), id="interpolate:cuda_nearest"),
+    pytest.param(lambda m, x, w, b: F(m).layer_norm(x, (5,), w, b), (X, rn(5), rn(5)), id="layer_norm:cuda"),
+    pytest.param(lambda m, x, w, b: F(m).batch_norm(x, None, None, w, b, training=True), (X, C3, rn(3)),
+                 id="batch_norm:cuda"),
+    pytest.param(lambda m, x, w: F(m).batch_norm(x, m.tensor(RM, device=x.device), m.tensor(RV, device=x.device),
+                                                 w), (X, C3), id="batch_norm:cuda_eval"),
+    pytest.param(lambda m, x, w, b: F(m).group_norm(x, 3, w, b), (rn(2, 6, 3, 2), rn(6), rn(6)), id="group_norm:cuda"),
+    pytest.param(lambda m, x: F(m).instance_norm(x), (X,), id="instance_norm:cuda"),
+]
+
+
+@pytest.mark.skipif(not chainrule.cuda.is_available(), reason="no CUDA device with CuPy on this machine")
+@pytest.mark.parametrize("fn,args", CUDA)
+def test_cuda_matches_cpu(fn, args):
+    for a, b in zip(_run_on("cpu", fn, args), _run_on("cuda", fn, args), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)

@@ -62,10 +62,10 @@ def _col2im(xp, cols, size, k, s, d, p):
     return buf[rest + tuple(slice(p[i], p[i] + size[i]) for i in range(n))]
 
 
-def _pad_zeros(xp, x, p, value=0):
+def _pad_zeros(xp, x, p):
     if not any(p):
         return x
-    return xp.pad(x, ((0, 0),) * (x.ndim - len(p)) + tuple((q, q) for q in p), constant_values=value)
+    return xp.pad(x, ((0, 0),) * (x.ndim - len(p)) + tuple((q, q) for q in p))
 
 
 # ---- convolution -------------------------------------------------------------------------------------
@@ -75,10 +75,11 @@ def _conv_fwd(xp, x, w, stride, padding, dilation, groups):
     win = _windows(xp, _pad_zeros(xp, x, padding), k, stride, dilation)  # (N, C, *out, *k)
     out, K, Cg, Og = win.shape[2:2 + n], _prod(k), C // G, O // G
     win = win.reshape((N, G, Cg) + out + k)
-    perm = (1, 0) + tuple(range(3, 3 + n)) + (2,) + tuple(range(3 + n, 3 + 2 * n))
-    cols = win.transpose(perm).reshape(G, N * _prod(out), Cg * K)  # the one im2col copy
-    res = xp.matmul(cols, w.reshape(G, Og, Cg * K).transpose(0, 2, 1))  # (G, N*P, Og)
-    res = res.reshape((G, N) + out + (Og,)).transpose((1, 0, n + 2) + tuple(range(2, 2 + n)))
+    # the one im2col copy, as (G, Cg*K, N*P): its rows run along the input's rows, so the copy streams
+    perm = (1, 2) + tuple(range(3 + n, 3 + 2 * n)) + (0,) + tuple(range(3, 3 + n))
+    cols = win.transpose(perm).reshape(G, Cg * K, N * _prod(out))
+    res = xp.matmul(w.reshape(G, Og, Cg * K), cols)  # (G, Og, N*P)
+    res = res.reshape((G, Og, N) + out).transpose((2, 0, 1) + tuple(range(3, 3 + n)))
     return xp.ascontiguousarray(res).reshape((N, O) + out)
 
 
@@ -86,10 +87,11 @@ def _convT_fwd(xp, x, w, stride, padding, dilation, groups, output_padding):
     n, (N, Cin), Og = w.ndim - 2, x.shape[:2], w.shape[1]
     k, G, L = w.shape[2:], groups, x.shape[2:]
     Cg = Cin // G
-    xm = x.reshape(N, G, Cg, _prod(L)).transpose(1, 0, 3, 2).reshape(G, N * _prod(L), Cg)
-    cols = xp.matmul(xm, w.reshape(G, Cg, Og * _prod(k)))  # (G, N*L, Og*K)
-    cols = cols.reshape((G, N) + L + (Og,) + k)
-    cols = cols.transpose((1, 0, n + 2) + tuple(range(2, 2 + n)) + tuple(range(n + 3, 2 * n + 3)))
+    xm = x.reshape(N, G, Cg, _prod(L)).transpose(1, 2, 0, 3).reshape(G, Cg, N * _prod(L))
+    cols = xp.matmul(w.reshape(G, Cg, Og * _prod(k)).transpose(0, 2, 1), xm)  # (G, Og*K, N*L)
+    # as (N, G, Og, *L, *k) for _col2im; each kernel offset's slice keeps rows contiguous
+    cols = cols.reshape((G, Og) + k + (N,) + L)
+    cols = cols.transpose((n + 2, 0, 1) + tuple(range(n + 3, 2 * n + 3)) + tuple(range(2, n + 2)))
     size = _convT_size(L, k, stride, padding, dilation, output_padding)
     return _col2im(xp, cols, size, k, stride, dilation, padding).reshape((N, G * Og) + size)
 
@@ -102,10 +104,6 @@ def _conv_any(xp, x, w, stride, padding, dilation, transposed, output_padding, g
     if transposed:
         return _convT_fwd(xp, x, w, stride, padding, dilation, groups, output_padding)
     return _conv_fwd(xp, x, w, stride, padding, dilation, groups)
-
-
-def _bias_shape(b, nd):
-    return b.reshape((1, -1) + (1,) * (nd - 2))
 
 
 def _conv_grad_input(g, w, x_shape, stride, padding, dilation, transposed, groups):
@@ -136,8 +134,8 @@ def _conv_weight_grad(inp, gout, k, stride, padding, dilation, groups):
     return _narrow_to(r, k).transpose(0, 1)
 
 
-def _conv_grad_weight(g, x, w, stride, padding, dilation, transposed, groups):
-    k = tuple(w.shape[2:])
+def _conv_grad_weight(g, x, w_shape, stride, padding, dilation, transposed, groups):
+    k = tuple(w_shape[2:])
     if transposed:
         return _conv_weight_grad(g, x, k, stride, padding, dilation, groups)
     return _conv_weight_grad(x, g, k, stride, padding, dilation, groups)
@@ -146,8 +144,8 @@ def _conv_grad_weight(g, x, w, stride, padding, dilation, transposed, groups):
 _conv_grads = (
     lambda g, w, x_shape, stride, padding, dilation, transposed, groups:
         _conv_grad_input(g, w, x_shape, stride, padding, dilation, transposed, groups),
-    lambda g, x, w, stride, padding, dilation, transposed, groups:
-        _conv_grad_weight(g, x, w, stride, padding, dilation, transposed, groups))
+    lambda g, x, w_shape, stride, padding, dilation, transposed, groups:
+        _conv_grad_weight(g, x, w_shape, stride, padding, dilation, transposed, groups))
 _conv = defop("convolution", "ConvolutionBackward0",
               lambda xp, x, w, stride, padding, dilation, transposed, output_padding, groups:
                   _conv_any(xp, x, w, stride, padding, dilation, transposed, output_padding, groups),
@@ -437,7 +435,7 @@ def constant_pad_nd(input, pad, value=0):
     pairs = _pairs(pad)
     sizes = input.shape[input.dim() - len(pairs):]
     for s, (lo, hi) in zip(sizes, pairs):
-        if s + min(lo, 0) + min(hi, 0) < 0 or s + min(lo, 0) < 0:
+        if s + min(lo, 0) + min(hi, 0) < 0:
             raise RuntimeError("narrow(): length must be non-negative.")
     return apply(_constant_pad, (input,), (pairs, value))
 
@@ -492,7 +490,7 @@ def _circular_pad(input, pairs):
     return out
 
 
-_PAD_KINDS = {"reflect": "Reflection", "replicate": "Replication", "circular": "Circular"}
+_PAD_KINDS = {"reflect": "Reflection", "replicate": "Replication", "circular": None}
 
 
 def pad(input, pad, mode="constant", value=None):
@@ -586,19 +584,25 @@ def _maxpool_fwd(xp, x, k, s, p, d, out):
     right = [max((out[i] - 1) * s[i] + d[i] * (k[i] - 1) + 1 - sp[i] - p[i], 0) for i in range(n)]
     xpad = xp.pad(x, ((0, 0),) * len(lead) + tuple(zip(p, right)), constant_values=fill)
     win = _windows(xp, xpad, k, s, d)[(Ellipsis,) + tuple(slice(0, o) for o in out) + (slice(None),) * n]
-    win = win.reshape(lead + tuple(out) + (_prod(k),))
-    a = win.argmax(-1)  # PyTorch's kernel keeps the first maximum ...
-    if x.dtype.kind == "f":  # ... but the last NaN
-        nan = xp.isnan(win)
-        a = xp.where(nan.any(-1), win.shape[-1] - 1 - nan[..., ::-1].argmax(-1), a)
-    vals = xp.take_along_axis(win, a[..., None], -1)[..., 0]
-    flat, first = 0, 0
-    for i, ki in enumerate(xp.unravel_index(a, k)):
-        start = (np.arange(out[i]) * s[i] - p[i]).reshape((-1,) + (1,) * (n - 1 - i))
-        flat = flat * sp[i] + xp.asarray(start) + ki * d[i]
-        first = first * sp[i] + start + ((-start).clip(0, None) + d[i] - 1) // d[i] * d[i]
-    # a window whose maximum is the fill value points at its first position inside the input, as PyTorch's
-    flat = xp.where(vals == fill, xp.asarray(first), flat)
+    # PyTorch's scan over each window: a later element wins if greater, or if it is NaN
+    offsets = list(itertools.product(*(range(kk) for kk in k)))
+    vals = win[(Ellipsis,) + offsets[0]].copy()
+    a = xp.zeros(vals.shape, dtype=np.int64)
+    for j, off in enumerate(offsets[1:], 1):
+        v = win[(Ellipsis,) + off]
+        take = v > vals
+        if x.dtype.kind == "f":
+            take |= xp.isnan(v)
+        xp.copyto(vals, v, where=take)
+        xp.copyto(a, j, where=take)
+    # flat input index = the window's start + the chosen offset, each a small table
+    fs = [_prod(sp[i + 1:]) for i in range(n)]
+    koff = np.array([sum(off[i] * d[i] * fs[i] for i in range(n)) for off in offsets], dtype=np.int64)
+    starts = [(np.arange(out[i]) * s[i] - p[i]).reshape((-1,) + (1,) * (n - 1 - i)) for i in range(n)]
+    flat = xp.asarray(sum(st * f for st, f in zip(starts, fs))) + xp.asarray(koff)[a]
+    if any(p):  # a window whose maximum is the fill value points at its first position inside the input
+        first = sum((st + ((-st).clip(0, None) + di - 1) // di * di) * f for st, di, f in zip(starts, d, fs))
+        flat = xp.where(vals == fill, xp.asarray(first), flat)
     return vals, xp.asarray(flat, dtype=np.int64)
 
 
