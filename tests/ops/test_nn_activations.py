@@ -21,6 +21,8 @@ E = np.zeros((0, 3))
 T = R.standard_normal((4, 3)).T  # non-contiguous
 EDGE = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 7.0])  # the kinks of the piecewise activations
 I = np.array([[1, -2, 3], [0, 5, -1]])
+W = R.standard_normal((5, 4))
+BIAS = R.standard_normal(5)
 
 
 def F(m):
@@ -169,6 +171,64 @@ CASES = [
     case("softmin", "3d", lambda m, a: F(m).softmin(a, -1), B3),
     case("sigmoid", "functional", lambda m, a: F(m).sigmoid(a), A),
     case("tanh", "functional", lambda m, a: F(m).tanh(a), A),
+    case("normalize", "default", lambda m, a: F(m).normalize(a), A),
+    case("normalize", "f32", lambda m, a: F(m).normalize(a, dim=0), A32),
+    case("normalize", "p1_dim0", lambda m, a: F(m).normalize(a, p=1.0, dim=0), A),
+    case("normalize", "p3_negdim", lambda m, a: F(m).normalize(a, p=3, dim=-1), B3),
+    case("normalize", "inf", lambda m, a: F(m).normalize(a, p=float("inf"), dim=1), A),
+    case("normalize", "zero_row", lambda m, a: F(m).normalize(a), np.array([[0.0, 0.0], [3.0, 4.0]]),
+         gradcheck=False),
+    case("normalize", "1d", lambda m, a: F(m).normalize(a, dim=0), R.standard_normal(5)),
+    case("normalize", "noncontig", lambda m, a: F(m).normalize(a), T),
+    case("linear", "2d_bias", lambda m, a, w, b: F(m).linear(a, w, b), A, W, BIAS),
+    case("linear", "2d", lambda m, a, w: F(m).linear(a, w), A, W),
+    case("linear", "3d_bias", lambda m, a, w, b: F(m).linear(a, w, b), B3, W, BIAS),
+    case("linear", "3d", lambda m, a, w: F(m).linear(a, w), B3, W),
+    case("linear", "4d_bias", lambda m, a, w, b: F(m).linear(a, w, b), R.standard_normal((2, 1, 2, 4)), W, BIAS),
+    case("linear", "1d_bias", lambda m, a, w, b: F(m).linear(a, w, b), R.standard_normal(4), W, BIAS),
+    case("linear", "2d_bias0d", lambda m, a, w, b: F(m).linear(a, w, b), A, W, np.array(0.5)),
+    case("linear", "3d_bias0d", lambda m, a, w, b: F(m).linear(a, w, b), B3, W, np.array(0.5)),
+    case("linear", "noncontig_3d_bias", lambda m, a, w, b: F(m).linear(a.transpose(0, 1), w, b), B3, W, BIAS),
+    case("linear", "f32", lambda m, a, w, b: F(m).linear(a, w, b), A32, W.astype(np.float32),
+         BIAS.astype(np.float32)),
+    case("linear", "empty", lambda m, a, w, b: F(m).linear(a, w, b), np.zeros((0, 4)), W, BIAS),
+    case("bilinear", "bias", lambda m, a, b, w, c: F(m).bilinear(a, b, w, c), A, R.standard_normal((3, 2)),
+         R.standard_normal((2, 4, 2)), np.array([0.1, -0.2])),
+    case("bilinear", "no_bias", lambda m, a, b, w: F(m).bilinear(a, b, w), A, R.standard_normal((3, 2)),
+         R.standard_normal((2, 4, 2))),
+    case("bilinear", "3d", lambda m, a, b, w: F(m).bilinear(a, b, w), R.standard_normal((2, 2, 3)),
+         R.standard_normal((2, 2, 2)), R.standard_normal((3, 3, 2))),
+    case("bilinear", "torch", lambda m, a, b, w, c: m.bilinear(a, b, w, c), A, R.standard_normal((3, 2)),
+         R.standard_normal((2, 4, 2)), np.array([0.1, -0.2])),
+    case("bilinear", "f32", lambda m, a, b, w: F(m).bilinear(a, b, w), A32, R.standard_normal((3, 2)).astype(
+        np.float32), R.standard_normal((2, 4, 2)).astype(np.float32)),
+    case("dropout", "eval", lambda m, a: F(m).dropout(a, 0.5, training=False), A),
+    case("dropout", "p0", lambda m, a: F(m).dropout(a, 0.0), A),
+    case("dropout", "p1", lambda m, a: F(m).dropout(a, 1.0), A),
+    case("dropout", "p1_inplace", lambda m, a: F(m).dropout(a * 1, 1.0, inplace=True), A),
+    case("dropout", "torch_eval", lambda m, a: m.dropout(a, 0.3, False), A),
+    case("dropout", "empty", lambda m, a: F(m).dropout(a), E),
+    case("alpha_dropout", "eval", lambda m, a: F(m).alpha_dropout(a, 0.5), A),
+    case("alpha_dropout", "p0", lambda m, a: F(m).alpha_dropout(a, 0.0, True), A),
+    case("embedding", "basic", lambda m, w: F(m).embedding(m.tensor([[0, 2], [1, 2]]), w), A, grad2=False),
+    case("embedding", "padding_idx", lambda m, w: F(m).embedding(m.tensor([0, 2, 1, 2]), w, padding_idx=2), A,
+         gradcheck=False, grad2=False),
+    case("embedding", "negative_padding_idx", lambda m, w: F(m).embedding(m.tensor([0, 2, 1]), w, padding_idx=-3), A,
+         gradcheck=False, grad2=False),
+    case("embedding", "int32", lambda m, w: F(m).embedding(m.tensor([2, 2], dtype=m.int32), w), A, grad2=False),
+    case("embedding", "0d", lambda m, w: F(m).embedding(m.tensor(1), w), A, grad2=False),
+    case("embedding", "empty", lambda m, w: F(m).embedding(m.tensor([], dtype=m.int64), w), A, grad2=False),
+    case("embedding", "scale_grad_by_freq", lambda m, w: F(m).embedding(m.tensor([0, 0, 1, 0]), w,
+                                                                        scale_grad_by_freq=True), A, grad2=False,
+         gradcheck=False),
+    case("embedding", "torch", lambda m, w: m.embedding(w, m.tensor([1, 0])), A, grad2=False),
+    case("embedding", "f32", lambda m, w: F(m).embedding(m.tensor([1, 0]), w), A32, grad2=False),
+    case("embedding", "max_norm", lambda m, w: F(m).embedding(m.tensor([1, 0, 1]), w.detach().clone(), max_norm=1.0),
+         A * 3, grad2=False, gradcheck=False),
+    case("one_hot", "infer", lambda m: F(m).one_hot(m.tensor([0, 3, 1])), ),
+    case("one_hot", "num_classes", lambda m: F(m).one_hot(m.tensor([[0, 1], [2, 0]]), 4), ),
+    case("one_hot", "0d", lambda m: F(m).one_hot(m.tensor(2), 3), ),
+    case("one_hot", "empty", lambda m: F(m).one_hot(m.tensor([], dtype=m.int64), 3), ),
 ]
 
 
@@ -234,6 +294,30 @@ ERRORS = [
     case("softmax", "int_dim0", lambda m, a: F(m).softmax(a, 0), I),
     case("softmax", "bad_dim", lambda m, a: F(m).softmax(a, 2), A),
     case("log_softmax", "int", lambda m, a: F(m).log_softmax(a, -1), I),
+    case("normalize", "int", lambda m, a: F(m).normalize(a), I),
+    case("linear", "shapes", lambda m, a, w: F(m).linear(a, w), A, R.standard_normal((5, 3))),
+    case("bilinear", "dims", lambda m, a, b, w: F(m).bilinear(a, b, w), A, R.standard_normal(2),
+         R.standard_normal((2, 4, 2))),
+    case("bilinear", "batch", lambda m, a, b, w: F(m).bilinear(a, b, w), A, R.standard_normal((2, 2)),
+         R.standard_normal((2, 4, 2))),
+    case("bilinear", "in1", lambda m, a, b, w: F(m).bilinear(a, b, w), A, R.standard_normal((3, 2)),
+         R.standard_normal((2, 3, 2))),
+    case("bilinear", "in2", lambda m, a, b, w: F(m).bilinear(a, b, w), A, R.standard_normal((3, 2)),
+         R.standard_normal((2, 4, 3))),
+    case("bilinear", "bias", lambda m, a, b, w, c: F(m).bilinear(a, b, w, c), A, R.standard_normal((3, 2)),
+         R.standard_normal((2, 4, 2)), np.zeros(3)),
+    case("dropout", "p", lambda m, a: F(m).dropout(a, 1.5), A),
+    case("dropout", "negative_p", lambda m, a: F(m).alpha_dropout(a, -0.1), A),
+    case("embedding", "float_indices", lambda m, w: F(m).embedding(m.tensor([0.0]), w), A),
+    case("embedding", "out_of_range", lambda m, w: F(m).embedding(m.tensor([4]), w), A),
+    case("embedding", "negative_index", lambda m, w: F(m).embedding(m.tensor([-1]), w), A),
+    case("embedding", "padding_idx", lambda m, w: F(m).embedding(m.tensor([0]), w, padding_idx=3), A),
+    case("embedding", "negative_padding_idx", lambda m, w: F(m).embedding(m.tensor([0]), w, padding_idx=-4), A),
+    case("one_hot", "dtype", lambda m: F(m).one_hot(m.tensor([0.0])), ),
+    case("one_hot", "int32", lambda m: F(m).one_hot(m.tensor([0], dtype=m.int32)), ),
+    case("one_hot", "negative", lambda m: F(m).one_hot(m.tensor([-1, 0])), ),
+    case("one_hot", "too_small", lambda m: F(m).one_hot(m.tensor([3]), 2), ),
+    case("one_hot", "empty", lambda m: F(m).one_hot(m.tensor([], dtype=m.int64)), ),
 ]
 
 
@@ -249,3 +333,59 @@ def test_random_shapes(shape, name):
     x = np.random.default_rng(len(shape)).standard_normal(shape)
     f = (lambda m, a: getattr(F(m), name)(a, -1)) if "softmax" in name else (lambda m, a: getattr(F(m), name)(a))
     check(f, x, gradcheck=False)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.9])
+@pytest.mark.parametrize("inplace", [False, True])
+def test_dropout_mask_scaling(p, inplace):
+    """Kept elements are scaled by 1/(1-p), the rest are 0, and the gradient uses the same mask."""
+    chainrule.manual_seed(3)
+    x = chainrule.tensor(np.arange(1.0, 201.0), requires_grad=True)
+    y = chainrule.nn.functional.dropout(x * 1, p, inplace=inplace)
+    assert type(y.grad_fn).__name__ == "MulBackward0"
+    kept = y.detach().numpy() != 0
+    np.testing.assert_allclose(y.detach().numpy()[kept], np.arange(1.0, 201.0)[kept] / (1 - p))
+    assert abs(kept.mean() - (1 - p)) < 0.15
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), kept / (1 - p))
+
+
+def test_dropout_identity_and_generator():
+    x = chainrule.randn(4, 5)
+    assert chainrule.nn.functional.dropout(x, 0.5, training=False) is x
+    assert chainrule.dropout(x, 0.0, True) is x
+    chainrule.manual_seed(11)
+    a = chainrule.nn.functional.dropout(x, 0.5)
+    chainrule.manual_seed(11)
+    b = chainrule.nn.functional.dropout(x, 0.5)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    y = chainrule.dropout_(x.clone(), 0.5, True)
+    assert set(np.unique(y.numpy() / np.where(x.numpy() == 0, 1, x.numpy())).round(6)) <= {0.0, 2.0}
+
+
+def test_alpha_dropout_values_and_gradient():
+    """Alpha dropout: kept x -> a·x + b, dropped -> a·α'·... as PyTorch: a, b from p; gradient a on kept, 0 dropped."""
+    chainrule.manual_seed(5)
+    p, alpha = 0.3, 1.7580993408473766
+    a = 1 / np.sqrt((alpha ** 2 * p + 1) * (1 - p))
+    x = chainrule.ones(400, dtype=chainrule.float64, requires_grad=True)
+    y = chainrule.nn.functional.alpha_dropout(x * 1, p, training=True)
+    assert type(y.grad_fn).__name__ == "AddBackward0"
+    vals = y.detach().numpy()
+    kept = np.isclose(vals, a + alpha * a * p)
+    assert np.all(kept | np.isclose(vals, -alpha * a + alpha * a * p))
+    assert abs(kept.mean() - (1 - p)) < 0.1
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.where(kept, a, 0.0))
+    t = torch.nn.functional.alpha_dropout(torch.ones(400, dtype=torch.float64), p, True).numpy()
+    assert set(np.unique(t.round(6))) == set(np.unique(vals.round(6)))
+
+
+def test_embedding_max_norm_renorms_rows_in_place():
+    w0 = np.arange(12.0).reshape(4, 3)
+    wc, wt = chainrule.tensor(w0, requires_grad=True), torch.tensor(w0, requires_grad=True)
+    yc = chainrule.nn.functional.embedding(chainrule.tensor([1, 3]), wc, max_norm=2.0)
+    yt = torch.nn.functional.embedding(torch.tensor([1, 3]), wt, max_norm=2.0)
+    np.testing.assert_allclose(wc.detach().numpy(), wt.detach().numpy())
+    np.testing.assert_allclose(yc.detach().numpy(), yt.detach().numpy())
+    assert wc._version == wt._version

@@ -5,6 +5,7 @@ from .._tensor import Tensor
 from ._op import defop, apply
 from ._args import promote
 from ._register import export
+from .shape import _unsafe_view
 
 _mm = defop("mm", "MmBackward0", lambda xp, a, b: a @ b,
             (lambda g, b: g.mm(b.t()), lambda g, a: a.t().mm(g)), tex=("Bᵀ", "Aᵀ"))
@@ -128,7 +129,8 @@ def matmul(input, other, *, out=None):
                 other.shape[0] else _raise_nd(input, other)
         if input._data.shape[-1] != other._data.shape[0]:
             raise _dims_error((int(np.prod(lead)), input._data.shape[-1]), other._data.shape)
-        return mm(input.reshape(-1, input._data.shape[-1]), other).reshape(lead + (other._data.shape[-1],))
+        out = mm(input.reshape(-1, input._data.shape[-1]), other)  # PyTorch un-folds with _unsafe_view
+        return apply(_unsafe_view, (out,), (lead + (other._data.shape[-1],),))
     a, b = input, other
     ka = a._data.shape[-1]
     kb = b._data.shape[-2] if db > 1 else b._data.shape[0]

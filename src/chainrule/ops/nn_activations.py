@@ -450,7 +450,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 # ---- normalize, linear, bilinear --------------------------------------------------------------------------
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    from .nn_losses import vector_norm  # input.norm(p, dim) is linalg.vector_norm in PyTorch
+    denom = vector_norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     return input / denom
 
 
@@ -494,9 +495,9 @@ def bilinear(input1, input2, weight, bias=None):
     s1, s2, sw = input1._data.shape, input2._data.shape, weight._data.shape
     if len(s1) != len(s2):
         raise RuntimeError(f"bilinear(): input dimensions do not match: got {len(s1)} and {len(s2)}")
-    for a, b in zip(s1[:-1], s2[:-1]):
+    for i, (a, b) in enumerate(zip(s1[:-1], s2[:-1])):
         if a != b:
-            raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {a} and {b}")
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got {a} and {b}")
     if s1[-1] != sw[1]:
         raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {s1[-1]} but expected {sw[1]}")
     if s2[-1] != sw[2]:

@@ -265,18 +265,33 @@ def clamp_(self, min=None, max=None):
     return apply_inplace(_clamp, self, (), (min, max))
 
 
+# torch.clamp_min / clamp_max are ops of their own (ClampMinBackward0, ClampMaxBackward0)
+_clamp_min = defop("clamp_min", "ClampMinBackward0", lambda xp, x, min: _clamp_fwd(xp, x, min, None),
+                   (lambda g, x, min: g * (x >= min),), n_tensors=1, tex=("1 if x ≥ min else 0",))
+_clamp_max = defop("clamp_max", "ClampMaxBackward0", lambda xp, x, max: _clamp_fwd(xp, x, None, max),
+                   (lambda g, x, max: g * (x <= max),), n_tensors=1, tex=("1 if x ≤ max else 0",))
+
+
+def _clamp_one(op, input, v):
+    da = input._data
+    rt = D.result_type_of([da, v]).np
+    return apply(op, (input,), (v,), (da if da.dtype == rt else da.astype(rt),))
+
+
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return clamp(input, min=min) if is_tensor(min) else _clamp_one(_clamp_min, input, min)
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return clamp(input, max=max) if is_tensor(max) else _clamp_one(_clamp_max, input, max)
 
 
 export(clamp)
 export(clamp, "clip")
 method(clamp_, "clamp_")
 method(clamp_, "clip_")
+method(lambda self, min: apply_inplace(_clamp_min, self, (), (min,)), "clamp_min_")
+method(lambda self, max: apply_inplace(_clamp_max, self, (), (max,)), "clamp_max_")
 export(clamp_min)
 export(clamp_max)
 
