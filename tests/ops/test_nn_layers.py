@@ -246,8 +246,40 @@ NORM = [
                  id="instance_norm:affine"),
 ]
 
+# ---- embedding_bag ---------------------------------------------------------------------------------------------
+EW = rn(6, 3)
+BAGS2, BAGS1, OFFS = np.array([[0, 1, 1], [4, 2, 0]]), np.array([0, 1, 1, 4, 2, 0, 3, 5]), np.array([0, 2, 2, 5])
+FREQ = dict(gradcheck=False)  # scale_grad_by_freq scales on purpose: not the true gradient
+BAG = [
+    pytest.param(lambda m, w, i, _m=_m: F(m).embedding_bag(i, w, mode=_m), (EW, BAGS2), {},
+                 id=f"embedding_bag:{_m}_2d") for _m in ("sum", "mean", "max")
+] + [
+    pytest.param(lambda m, w, i, o, _m=_m: F(m).embedding_bag(i, w, o, mode=_m), (EW, BAGS1, OFFS), {},
+                 id=f"embedding_bag:{_m}_offsets_empty_bag") for _m in ("sum", "mean", "max")
+] + [
+    pytest.param(lambda m, w, i, o, _m=_m: F(m).embedding_bag(i, w, o, mode=_m, include_last_offset=True),
+                 (EW, BAGS1, OFFS), {}, id=f"embedding_bag:{_m}_include_last_offset") for _m in ("sum", "max")
+] + [
+    pytest.param(lambda m, w, i, o, _m=_m: F(m).embedding_bag(i, w, o, mode=_m, padding_idx=-6), (EW, BAGS1, OFFS),
+                 {}, id=f"embedding_bag:{_m}_padding_idx") for _m in ("sum", "mean", "max")
+] + [
+    pytest.param(lambda m, w, i, o, p: F(m).embedding_bag(i, w, o, mode="sum", per_sample_weights=p, padding_idx=1),
+                 (EW, BAGS1, OFFS, R.random(8)), NO2, id="embedding_bag:per_sample_weights"),
+    pytest.param(lambda m, w, i, o: F(m).embedding_bag(i, w, o, scale_grad_by_freq=True, padding_idx=0),
+                 (EW, BAGS1, OFFS), FREQ, id="embedding_bag:scale_grad_by_freq_mean"),
+    pytest.param(lambda m, w, i: F(m).embedding_bag(i, w, mode="sum", scale_grad_by_freq=True), (EW, BAGS2), FREQ,
+                 id="embedding_bag:scale_grad_by_freq_sum"),
+    pytest.param(lambda m, w, i: F(m).embedding_bag(i, w, mode="max"), (np.array([[1., 2.], [1., 3.], [0., 3.]]),
+                                                                        np.array([[0, 1, 2]])), dict(gradcheck=False),
+                 id="embedding_bag:max_ties_first"),
+    pytest.param(lambda m, w, i: F(m).embedding_bag(i, w * 1, mode="sum", max_norm=1.0), (EW, BAGS2),
+                 dict(gradcheck=False), id="embedding_bag:max_norm"),
+    pytest.param(lambda m, w, i: F(m).embedding_bag(i, w), (EW.astype(np.float32), BAGS2.astype(np.int32)), {},
+                 id="embedding_bag:float32_int32"),
+]
 
-@pytest.mark.parametrize("fn,args,opts", PAD + CONV + POOL + RESAMPLE + NORM)
+
+@pytest.mark.parametrize("fn,args,opts", PAD + CONV + POOL + RESAMPLE + NORM + BAG)
 def test_parity(fn, args, opts):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's padding='same' warning
@@ -269,7 +301,7 @@ def _first(out):
     return out[0] if isinstance(out, tuple) else out
 
 
-@pytest.mark.parametrize("fn,args,opts", PAD + CONV + POOL + RESAMPLE + NORM)
+@pytest.mark.parametrize("fn,args,opts", PAD + CONV + POOL + RESAMPLE + NORM + BAG)
 def test_node_names(fn, args, opts):
     outs = []
     for m in (chainrule, torch):
@@ -512,6 +544,32 @@ ERRORS = [
     pytest.param(lambda m, x: F(m).group_norm(x, 0), (ONES,), id="group_norm:zero_groups"),
     pytest.param(lambda m, x: F(m).group_norm(x, 3), (np.ones((1, 3, 1)),), id="group_norm:one_value"),
     pytest.param(lambda m, x: F(m).instance_norm(x), (np.ones((2, 3, 1)),), id="instance_norm:one_value"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([[0, 1]]), w, m.tensor([0])), (EW,),
+                 id="embedding_bag:offsets_with_2d"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 1]), w), (EW,), id="embedding_bag:no_offsets"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 1]), w, m.tensor([[0]])), (EW,),
+                 id="embedding_bag:offsets_2d"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([[[0]]]), w), (EW,), id="embedding_bag:input_3d"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 1]), w[0], m.tensor([0])), (EW,),
+                 id="embedding_bag:weight_1d"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 1]), w, m.tensor([0]), mode="min"), (EW,),
+                 id="embedding_bag:mode"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 9]), w, m.tensor([0])), (EW,),
+                 id="embedding_bag:index_range"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0., 1.]), w, m.tensor([0])), (EW,),
+                 id="embedding_bag:float_indices"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 1]), w, m.tensor([1])), (EW,),
+                 id="embedding_bag:first_offset"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 1]), w, m.tensor([0, 3])), (EW,),
+                 id="embedding_bag:last_offset"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 1]), w, m.tensor([0]), mode="mean",
+                                                 per_sample_weights=m.ones(2, dtype=m.float64)), (EW,),
+                 id="embedding_bag:weights_need_sum"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 1]), w, m.tensor([0]), mode="sum",
+                                                 per_sample_weights=m.ones(3, dtype=m.float64)), (EW,),
+                 id="embedding_bag:weights_shape"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor([0, 1]), w, m.tensor([0]), mode="max",
+                                                 scale_grad_by_freq=True), (EW,), id="embedding_bag:max_freq"),
 ]
 
 
@@ -564,6 +622,11 @@ CUDA = [
                                                  w), (X, C3), id="batch_norm:cuda_eval"),
     pytest.param(lambda m, x, w, b: F(m).group_norm(x, 3, w, b), (rn(2, 6, 3, 2), rn(6), rn(6)), id="group_norm:cuda"),
     pytest.param(lambda m, x: F(m).instance_norm(x), (X,), id="instance_norm:cuda"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor(BAGS1, device=w.device), w,
+                                                 m.tensor(OFFS, device=w.device), padding_idx=0), (EW,),
+                 id="embedding_bag:cuda_mean"),
+    pytest.param(lambda m, w: F(m).embedding_bag(m.tensor(BAGS2, device=w.device), w, mode="max"), (EW,),
+                 id="embedding_bag:cuda_max"),
 ]
 
 

@@ -1413,3 +1413,136 @@ export(_torch_batch_norm, "batch_norm", method=False)
 export(lambda input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, cudnn_enabled:
        instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps),
        "instance_norm", method=False)
+
+
+# ---- embedding_bag --------------------------------------------------------------------------------------------
+def _bag_sum_fwd(xp, w, coef, idx, bag, keep, n_bags, gscale):
+    out = xp.zeros((n_bags, w.shape[1]), dtype=w.dtype)
+    xp.add.at(out, bag, w[idx] * (coef * keep)[:, None])
+    return out
+
+
+def _bag_max_fwd(xp, w, idx, bag, keep, n_bags):
+    """Each bag's maximum per column (the first one, as PyTorch's kernel); empty bags give 0 and index -1."""
+    out = xp.zeros((n_bags, w.shape[1]), dtype=w.dtype)
+    rows = xp.full((n_bags, w.shape[1]), -1, dtype=np.int64)
+    idx, bag = idx[keep.astype(bool)], bag[keep.astype(bool)]
+    for b in range(n_bags):
+        members = idx[bag == b]
+        if members.size:
+            seg = w[members]
+            a = seg.argmax(0)
+            out[b] = xp.take_along_axis(seg, a[None], 0)[0]
+            rows[b] = members[a]
+    return out, rows
+
+
+def _bag_weight_grad(g, coef, w_shape, idx, bag, keep, gscale):
+    from .indexing import _zeros_put_apply
+    scale = Tensor._make(keep * gscale)
+    return _zeros_put_apply(g[Tensor._make(bag)] * (coef * scale)[:, None], w_shape, (idx,))
+
+
+def _bag_max_grad(g, rows, w_shape):
+    from .indexing import _zeros_put_apply
+    r = rows._data
+    hit = r >= 0
+    cols = _xp(r).broadcast_to(_xp(r).arange(r.shape[1]), r.shape)
+    return _zeros_put_apply(g[Tensor._make(hit)], w_shape, (r[hit], cols[hit]))
+
+
+_bag_sum = defop("embedding_bag", "EmbeddingBagBackward0", _bag_sum_fwd,
+                 (lambda g, coef, w_shape, idx, bag, keep, gscale: _bag_weight_grad(g, coef, w_shape, idx, bag, keep,
+                                                                                    gscale),
+                  lambda g, w, idx, bag, keep: (w[Tensor._make(idx)] * g[Tensor._make(bag)]).sum(1) *
+                  Tensor._make(keep)),
+                 n_tensors=2, tex=("the bag's weights", "the row"))
+_bag_max = defop("embedding_bag", "EmbeddingBagBackward0", _bag_max_fwd,
+                 (lambda g, rows, w_shape: _bag_max_grad(g, rows, w_shape),), n_tensors=1,
+                 outputs=("result", "rows"), tex=("1 at each bag's maximum",))
+
+
+def _bags(input, offsets, include_last_offset):
+    """The bag of each index, and the number of bags, from 1-D input and offsets (or 2-D input's rows)."""
+    xp = _xp(input._data)
+    n = input.numel()
+    off = offsets._data.astype(np.int64)
+    if off.size and int(off[0]) != 0:
+        raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {int(off[0])}\n[ {offsets.type()}{{}} ]")
+    if off.size and int(off[-1]) > n:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {n} but got offsets[-1] of "
+                           f"{int(off[-1])}")
+    n_bags = off.size - 1 if include_last_offset else off.size  # the last bag runs to the end either way
+    return xp.searchsorted(off[1:n_bags], xp.arange(n), side="right").astype(np.int64), n_bags
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Sums, means or maxima of bags of embedding rows (gradients are dense, also with sparse=True)."""
+    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+        raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it "
+                         f"must have the same shape as the input ({input.shape})")
+    if weight.dim() != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError(f"if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             "fixed length sequences. However, found offsets of type "
+                             f"{'<class ' + repr('chainrule.Tensor') + '>' if isinstance(offsets, Tensor) else type(offsets)}")
+        offsets = Tensor._make(_xp(input._data).arange(0, input.numel(), max(input.shape[1], 1)))
+        include_last_offset = False
+        input = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
+    if input.dtype.name not in ("int64", "int32"):
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {input.type()} instead (while checking arguments for embedding_bag)")
+    idx = input._data.astype(np.int64)
+    bad = (idx < 0) | (idx >= weight.shape[0])
+    if bad.any():
+        raise RuntimeError(f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be "
+                           f"{int(idx[bad][0])}")
+    if max_norm is not None:
+        from .nn_activations import _embedding_renorm
+        _embedding_renorm(weight, input, max_norm, norm_type)
+    xp, dt = _xp(idx), weight._data.dtype
+    bag, n_bags = _bags(input, offsets, include_last_offset)
+    pad = padding_idx + weight.shape[0] if padding_idx is not None and padding_idx < 0 else padding_idx
+    keep = (idx != pad).astype(dt)
+    gscale = xp.ones(idx.shape, dtype=dt)
+    if scale_grad_by_freq:
+        # Each row's gradient is divided by a lookup count; PyTorch's kernel takes the count of
+        # sorted(indices)[k] for the k-th distinct index (not of the index itself), and so do we.
+        uniq = xp.unique(idx)
+        counts = xp.bincount(idx, minlength=weight.shape[0])
+        gscale = 1 / counts[xp.sort(idx)[xp.searchsorted(uniq, idx)]].astype(dt)
+    if mode == "max":
+        return apply(_bag_max, (weight,), (idx, bag, keep, n_bags))[0]
+    if per_sample_weights is None:
+        coef = xp.ones(idx.shape, dtype=dt)
+        if mode == "mean":
+            counts = xp.bincount(bag, weights=keep, minlength=n_bags)
+            coef = (1 / xp.maximum(counts, 1))[bag].astype(dt)
+        per_sample_weights = Tensor._make(coef)
+    return apply(_bag_sum, (weight, per_sample_weights), (idx, bag, keep, n_bags, gscale))
+
+
+nn_export(embedding_bag)
