@@ -879,8 +879,8 @@ def adaptive_avg_pool2d(input, output_size):
     return _adaptive_avg(input, out, "AdaptiveAvgPool2DBackward0")
 
 
-def _check_nonempty(input, op):
-    for i in (input.dim() - 2, input.dim() - 1):
+def _check_nonempty(input, op, n=2):
+    for i in range(input.dim() - n, input.dim()):
         if input.shape[i] == 0:
             raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch dimensions, but input has "
                                f"sizes {_shape(input.shape)} with dimension {i} being empty")
@@ -890,6 +890,23 @@ def _check_float_type(input, op):
     if input.dtype.category < 2:
         from .._tensor import _legacy_name
         raise NotImplementedError(f"\"{op}\" not implemented for '{_legacy_name(input.dtype)}'")
+
+
+def adaptive_avg_pool3d(input, output_size):
+    out = _out_size(output_size, input, 3)
+    out = (out,) * 3 if isinstance(out, int) else tuple(out)
+    if len(out) != 3:
+        raise RuntimeError("adaptive_avg_pool3d: output_size must be 3")
+    if min(out) < 0:
+        raise RuntimeError(f"adaptive_avg_pool3d: elements of output_size must be greater than or equal to 0 but "
+                           f"received {{{out[0]}, {out[1]},{out[2]}}}")
+    if out == (1, 1, 1):  # PyTorch takes the mean
+        return input.mean((-1, -2, -3), keepdim=True)
+    if input.dim() not in (4, 5):
+        raise RuntimeError(f"adaptive_avg_pool3d(): Expected 4D or 5D tensor, but got {_shape(input.shape)}")
+    _check_nonempty(input, "adaptive_avg_pool3d", 3)
+    _check_float_type(input, "adaptive_avg_pool3d_cpu")
+    return _adaptive_avg(input, out, "AdaptiveAvgPool3DBackward0")
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -949,7 +966,7 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     return (vals, idx) if return_indices else vals
 
 
-for _f in (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d):
+for _f in (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d):
     nn_export(_f)
 export(adaptive_avg_pool1d, method=False)
 export(lambda input, output_size: adaptive_max_pool1d(input, output_size, True), "adaptive_max_pool1d",
@@ -1085,6 +1102,41 @@ def _linear_map(L, out, sf, align_corners, ft):
     return _AxisMap(mat)
 
 
+def _cubic_map(L, out, sf, align_corners, ft):
+    """Bicubic convolution (A = -0.75) over four taps clamped to the edges, as PyTorch's kernel."""
+    A = ft(-0.75)
+    scale = _scale(L, out, sf, align_corners, ft)
+    j = np.arange(out).astype(ft)
+    real = scale * j if align_corners else scale * (j + ft(0.5)) - ft(0.5)
+    i0 = np.minimum(np.floor(real.astype(np.float32)).astype(np.int64), L - 1)
+    t = np.clip(real - i0.astype(ft), ft(0), ft(1))
+    near = lambda x: ((A + 2) * x - (A + 3)) * x * x + 1  # noqa: E731  |x| <= 1
+    far = lambda x: ((A * x - 5 * A) * x + 8 * A) * x - 4 * A  # noqa: E731  1 < |x| < 2
+    weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
+    mat = np.zeros((out, L))
+    for k, w in enumerate(weights):
+        np.add.at(mat, (np.arange(out), np.clip(i0 - 1 + k, 0, L - 1)), w)
+    return _AxisMap(mat)
+
+
+def _aa_map(L, out, sf, align_corners, ft, cubic):
+    """Antialiased resampling: a filter widened by the downscale factor, normalized per output (Pillow's)."""
+    scale = float(_scale(L, out, sf, align_corners, ft))
+    half = 2.0 if cubic else 1.0
+    support, inv = (half * scale, 1 / scale) if scale >= 1 else (half, 1.0)
+    mat = np.zeros((out, L))
+    for i in range(out):
+        center = scale * (i + 0.5)
+        lo, hi = max(int(center - support + 0.5), 0), min(int(center + support + 0.5), L)
+        x = np.abs((np.arange(lo, hi) - center + 0.5) * inv)
+        if cubic:  # A = -0.5 here
+            w = np.where(x < 1, (1.5 * x - 2.5) * x * x + 1, np.where(x < 2, ((x - 5) * x + 8) * x * -0.5 + 2, 0))
+        else:
+            w = np.maximum(1 - x, 0)
+        mat[i, lo:hi] = w / w.sum() if w.sum() != 0 else w
+    return _AxisMap(mat)
+
+
 _AXES = ("D", "H", "W")
 
 
@@ -1098,7 +1150,7 @@ def _check_sizes(sizes, out):
                            f"({outs})")
 
 
-def _upsample(input, out, scales, mode, align_corners):
+def _upsample(input, out, scales, mode, align_corners, antialias=False):
     n = input.dim() - 2
     sizes = tuple(input.shape[2:])
     _check_sizes(sizes, out)
@@ -1107,13 +1159,19 @@ def _upsample(input, out, scales, mode, align_corners):
     if mode in ("nearest", "nearest-exact"):
         maps = [_nearest_map(L, o, sf, mode == "nearest-exact", ft) for L, o, sf in zip(sizes, out, scales)]
         node = f"UpsampleNearest{'Exact' if mode == 'nearest-exact' else ''}{n}DBackward0"
+    elif antialias:
+        maps = [_aa_map(L, o, sf, align_corners, ft, mode == "bicubic") for L, o, sf in zip(sizes, out, scales)]
+        node = f"Upsample{mode.capitalize()}2DAaBackward0"
+    elif mode == "bicubic":
+        maps = [_cubic_map(L, o, sf, align_corners, ft) for L, o, sf in zip(sizes, out, scales)]
+        node = "UpsampleBicubic2DBackward0"
     else:
         maps = [_linear_map(L, o, sf, align_corners, ft) for L, o, sf in zip(sizes, out, scales)]
         node = {1: "UpsampleLinear1DBackward0", 2: "UpsampleBilinear2DBackward0", 3: "UpsampleTrilinear3DBackward0"}[n]
     return _apply_map(input, node, maps)
 
 
-_LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}
+_LINEAR = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
@@ -1166,12 +1224,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                          "tensor as input")
     if mode in ("nearest", "nearest-exact") and input.dim() in (3, 4, 5):
         return _upsample(input, out, scales, mode, None)
-    if mode == "area" and input.dim() in (3, 4):
-        return (adaptive_avg_pool1d if input.dim() == 3 else adaptive_avg_pool2d)(input, out)
+    if mode == "area" and input.dim() in (3, 4, 5):
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[input.dim() - 3](input, out)
     if mode in _LINEAR and input.dim() == _LINEAR[mode]:
-        return _upsample(input, out, scales, mode, align_corners)
+        return _upsample(input, out, scales, mode, align_corners, antialias)
     for m, want in _LINEAR.items():
-        if mode == m and input.dim() in (3, 4, 5):
+        if mode == m != "bicubic" and input.dim() in (3, 4, 5):
             raise NotImplementedError(f"Got {input.dim()}D input, but {m} mode needs {want}D input")
     raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the "
                               f"modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
