@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
-from ._op import defop, apply, _xp
+from ._op import _xp, apply, defop
 from ._register import export, nn_export
 
 
@@ -344,7 +344,7 @@ export(convolution, method=False)
 # ---- linear maps along axes: padding by reflection/replication, average pooling, interpolation -------
 class _AxisMap:
     """out[j] = sum_i mat[j, i] x[i] along one axis; a gather when each row picks one input (idx)."""
-    __slots__ = ("mat", "idx")
+    __slots__ = ("idx", "mat")
 
     def __init__(self, mat, idx=None):
         self.mat, self.idx = mat, idx
@@ -391,8 +391,8 @@ def _map_op(node, adjoint=False):
     key = (node, adjoint)
     if key not in _map_ops:
         name = node[:-len("Backward0")]
-        fwd = lambda xp, x, maps, div: _maps_fwd(xp, x, maps, div, adjoint)  # noqa: E731
-        grad = lambda g, maps, div: apply(_map_op(node, not adjoint), (g,), (maps, div))  # noqa: E731
+        fwd = lambda xp, x, maps, div: _maps_fwd(xp, x, maps, div, adjoint)
+        grad = lambda g, maps, div: apply(_map_op(node, not adjoint), (g,), (maps, div))
         _map_ops[key] = defop(name.lower() + ("_backward" if adjoint else ""),
                               name + ("BackwardBackward0" if adjoint else "Backward0"), fwd, (grad,), n_tensors=1,
                               tex=("Mᵀ" if not adjoint else "M",))
@@ -565,9 +565,8 @@ def _pool2d_check(x, k, s, p, d, out):
 
 
 def _pool_arg(v, name, op, allow_empty=False):
-    if v is None or (isinstance(v, (list, tuple)) and not v):
-        if allow_empty:
-            return None
+    if allow_empty and (v is None or (isinstance(v, (list, tuple)) and not v)):
+        return None  # stride: the kernel size
     v = _ntuple(v, 1) if isinstance(v, (list, tuple)) else (int(v),)
     if len(v) not in (1, 2):
         raise RuntimeError({"kernel_size": f"{op}: kernel_size must either be a single int, or a tuple of two ints",
@@ -657,8 +656,7 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     out = tuple(_pool_shape(input.shape[-2 + i], k[i], p[i], s[i], d[i], ceil_mode) for i in range(2))
     _pool2d_check(input, k, s, p, d, out)
-    vals, idx = apply(_max_pool2d_op, (input,), (k, s, p, d, out))
-    return vals, idx
+    return apply(_max_pool2d_op, (input,), (k, s, p, d, out))
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -1110,8 +1108,8 @@ def _cubic_map(L, out, sf, align_corners, ft):
     real = scale * j if align_corners else scale * (j + ft(0.5)) - ft(0.5)
     i0 = np.minimum(np.floor(real.astype(np.float32)).astype(np.int64), L - 1)
     t = np.clip(real - i0.astype(ft), ft(0), ft(1))
-    near = lambda x: ((A + 2) * x - (A + 3)) * x * x + 1  # noqa: E731  |x| <= 1
-    far = lambda x: ((A * x - 5 * A) * x + 8 * A) * x - 4 * A  # noqa: E731  1 < |x| < 2
+    near = lambda x: ((A + 2) * x - (A + 3)) * x * x + 1  # for |x| <= 1
+    far = lambda x: ((A * x - 5 * A) * x + 8 * A) * x - 4 * A  # for 1 < |x| < 2
     weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
     mat = np.zeros((out, L))
     for k, w in enumerate(weights):
@@ -1329,7 +1327,8 @@ _bn_train = defop("native_batch_norm", "NativeBatchNormBackward0", _bn_train_fwd
                   (lambda g, x, w, eps: _norm_dx(g * _channel(w, x.dim()), x, _reduce_axes(x), eps),
                    lambda g, x, eps: (g * _xhat(x, _reduce_axes(x), eps)).sum(_reduce_axes(x)),
                    lambda g: g.sum(_reduce_axes(g))),
-                  n_tensors=3, outputs=("result", "save_mean", "save_var"), tex=("(γ/σ)(1 - 1/n - x̂x̂ᵀ/n)", "x̂", "1"))
+                  n_tensors=3, outputs=("result", "save_mean", "save_var"),
+                  tex=("(γ/σ)(1 - 1/n - x̂x̂ᵀ/n)", "x̂", "1"))
 _bn_eval = defop("native_batch_norm", "NativeBatchNormBackward0", _bn_eval_fwd,
                  (lambda g, w, invstd: g * _channel(w * Tensor._make(invstd), g.dim()),
                   lambda g, x, mean, invstd: (g * (x - _channel(Tensor._make(mean), x.dim())) *
@@ -1545,9 +1544,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
     if input.dim() == 2:
         if offsets is not None:
+            kind = "<class 'chainrule.Tensor'>" if isinstance(offsets, Tensor) else type(offsets)
             raise ValueError(f"if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
-                             "fixed length sequences. However, found offsets of type "
-                             f"{'<class ' + repr('chainrule.Tensor') + '>' if isinstance(offsets, Tensor) else type(offsets)}")
+                             f"fixed length sequences. However, found offsets of type {kind}")
         offsets = Tensor._make(_xp(input._data).arange(0, input.numel(), max(input.shape[1], 1)))
         include_last_offset = False
         input = input.reshape(-1)
