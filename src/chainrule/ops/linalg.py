@@ -46,9 +46,9 @@ def _mm_grad_b(g, a, b):
 
 def _check_float_match(a, b, name):
     if a._data.dtype != b._data.dtype:
-        from .._tensor import _legacy_name
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}"
-                           .replace("chainrule.", "") if name == "mm" else
+        from .._tensor import _legacy_name, _c_name
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_c_name(a.dtype)} != "
+                           f"{_c_name(b.dtype)}" if name == "mm" else
                            f"expected scalar type {_legacy_name(a.dtype)} but found {_legacy_name(b.dtype)}")
 
 
@@ -103,6 +103,10 @@ def bmm(input, mat2, *, out=None):
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    if mat1._data.dtype != mat2._data.dtype:
+        from .._tensor import _legacy_name
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_legacy_name(mat1.dtype)} and "
+                           f"{_legacy_name(mat2.dtype)}")
     if mat1._data.shape[1] != mat2._data.shape[0]:
         raise _dims_error(mat1._data, mat2._data)
     return apply(_addmm, (input, mat1, mat2), (beta, alpha))

@@ -11,7 +11,6 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype as D
 from .._tensor import Tensor, _legacy_name
 from ._op import defop, apply, apply_inplace, _xp
 from ._args import wrap_dim
@@ -312,7 +311,10 @@ def hardshrink(input, lambd=0.5):
     return apply(_hardshrink, (input,), (lambd,))
 
 
-_threshold_fwd = lambda xp, x, threshold, value: xp.where(x > threshold, x, value).astype(x.dtype, copy=False)  # noqa: E731
+def _threshold_fwd(xp, x, threshold, value):
+    return xp.where(x > threshold, x, value).astype(x.dtype, copy=False)
+
+
 _threshold = defop("threshold", "ThresholdBackward0", _threshold_fwd,
                    (lambda g, x, threshold: g * (x > threshold),), n_tensors=1, tex=("1 if x > threshold else 0",))
 _threshold_ = defop("threshold_", "ThresholdBackward1", _threshold_fwd,
@@ -377,6 +379,7 @@ def prelu(input, weight):
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight._data.ndim}")
     if nd != weight._data.ndim:  # broadcast the weight over the channel dim
         weight = weight.reshape([1, weight._data.size] + [1] * (nd - 2) if nd > 1 else [1] * nd)
+    _float_kernel(input, "prelu_cpu")
     return apply(_prelu, (input, weight))
 
 
@@ -404,6 +407,8 @@ _log_softmax = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_fwd,
 
 
 def _softmax_apply(op, kernel, input, dim, dtype):
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{kernel}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
     from .._creation import _resolve_dtype
     dtype = _resolve_dtype(dtype)
     if dtype is not None:
@@ -457,6 +462,9 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def linear(input, weight, bias=None):
     nd = input._data.ndim
+    if nd == 0 or weight._data.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {nd}D and "
+                           f"{weight._data.ndim}D")
     if nd == 2 and bias is not None:
         return addmm(bias, input, weight.t())
     if bias is not None and bias._data.ndim == 1 and input._data.flags.c_contiguous:
@@ -488,7 +496,8 @@ def _trilinear_grad_w(g, x1, x2):
 
 # out[b, o] = Σ_ij x1[b, i] w[o, i, j] x2[b, j]; PyTorch's _trilinear with bilinear's index lists
 _trilinear = defop("_trilinear", "TrilinearBackward0", lambda xp, x1, w, x2: xp.einsum("bi,oij,bj->bo", x1, w, x2),
-                   (_trilinear_grad_x1, _trilinear_grad_w, _trilinear_grad_x2), tex=("W·x₂", "x₁⊗x₂", "x₁ᵀ·W"))
+                   (_trilinear_grad_x1, _trilinear_grad_w, _trilinear_grad_x2),
+                   tex=("W·x₂", "x₁⊗x₂", "x₁ᵀ·W"))
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -529,7 +538,8 @@ def _noise(input, p):
 
 def _dropout_impl(input, p, train, inplace, alpha):
     """PyTorch's _dropout_impl: input * noise (plus a shift for alpha dropout)."""
-    _check_p(p)
+    if p < 0 or p > 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p:g}")
     if p == 0 or not train or input._data.size == 0:
         return input
     if p == 1:
@@ -581,7 +591,8 @@ def _embedding_grad(g, weight_shape, indices, padding_idx, scale_grad_by_freq):
     return _zeros_put_apply(g, weight_shape, (indices,))
 
 
-_embedding = defop("embedding", "EmbeddingBackward0", lambda xp, weight, indices, padding_idx, scale_grad_by_freq: weight[indices],
+_embedding = defop("embedding", "EmbeddingBackward0",
+                   lambda xp, weight, indices, padding_idx, scale_grad_by_freq: weight[indices],
                    (_embedding_grad,), n_tensors=1, tex=("1 at the looked-up rows",))
 
 

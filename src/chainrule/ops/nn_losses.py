@@ -15,7 +15,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _legacy_name
 from ..autograd.grad_mode import state as _grad_state, no_grad
 from ._op import defop, apply, _xp
-from ._args import promote, broadcast_error, wrap_dim, dims
+from ._args import promote, broadcast_error, dims
 from ._register import export, nn_export
 from .indexing import _zeros_put_apply
 from .nn_activations import log_softmax, logsigmoid, _float_kernel
@@ -23,7 +23,7 @@ from .nn_activations import log_softmax, logsigmoid, _float_kernel
 _NONE, _MEAN, _SUM = 0, 1, 2
 
 
-# ---- reduction arguments ----------------------------------------------------------------------------------
+# ---- reduction arguments -----------------------------------------------------------------------------------------
 def _get_enum(reduction):
     if reduction == "none":
         return _NONE
@@ -97,7 +97,7 @@ def _const(arr):
     return Tensor._make(arr)
 
 
-# ---- the Scalar overloads C++ composites call, and other ops they record ---------------------------------------
+# ---- the Scalar overloads C++ composites call, and other ops they record -----------------------------------------
 _add_s = defop("add", "AddBackward1", lambda xp, x, other: x + other, (lambda g: g,), n_tensors=1, tex=("1",))
 _sub_s = defop("sub", "SubBackward1", lambda xp, x, other: x - other, (lambda g: g,), n_tensors=1, tex=("1",))
 _mul_s = defop("mul", "MulBackward1", lambda xp, x, other: x * other, (lambda g, other: g * other,), n_tensors=1,
@@ -118,15 +118,15 @@ def _where_fwd(xp, a, b, cond):
     return xp.where(cond, a, b)
 
 
-_where = defop("where", "WhereBackward0", _where_fwd,
+_where_op = defop("where", "WhereBackward0", _where_fwd,
                (lambda g, cond: g.masked_fill(~cond, 0), lambda g, cond: g.masked_fill(cond, 0)), n_tensors=2,
                tex=("1 where cond", "1 where not cond"))
 
 
-def where(cond, a, b):
+def _where(cond, a, b):
     """torch.where(cond, a, b) for a bool tensor cond (WhereBackward0)."""
     a, b, da, db = promote(a, b)
-    return apply(_where, (a, b), (cond._data,), (da, db))
+    return apply(_where_op, (a, b), (cond._data,), (da, db))
 
 
 def _xlogy_fwd(xp, x, y):
@@ -138,7 +138,7 @@ _xlogy = defop("xlogy", "XlogyBackward0", _xlogy_fwd,
                tex=("log(y)", "x/y"))
 
 
-# ---- norms: LinalgVectorNormBackward0 (linalg.vector_norm) and NormBackward1 (at::norm with p and dim) ------------
+# ---- norms: LinalgVectorNormBackward0 (linalg.vector_norm) and NormBackward1 (at::norm with p and dim) -----------
 def _norm_fwd(xp, x, p, dim, keepdim):
     a = xp.abs(x)
     if p == 2:
@@ -194,7 +194,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False):
     return _norm_apply(_vector_norm_op, x, ord, dim, keepdim)
 
 
-# ---- mse, l1, smooth l1, huber ------------------------------------------------------------------------------------
+# ---- mse, l1, smooth l1, huber -----------------------------------------------------------------------------------
 _mse = defop("mse_loss", "MseLossBackward0", lambda xp, x, t, reduction: _reduce_fwd(xp, (x - t) ** 2, reduction),
              (lambda g, x, t, x_shape, reduction: _unreduce(g, x_shape, reduction) * (x - t) * 2,
               lambda g, x, t, x_shape, reduction: _unreduce(g, x_shape, reduction) * (x - t) * -2),
@@ -312,7 +312,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
-# ---- binary cross entropy ------------------------------------------------------------------------------------------
+# ---- binary cross entropy ----------------------------------------------------------------------------------------
 def _bce_fwd(xp, x, t, weight, reduction):
     loss = (t - 1) * xp.maximum(xp.log1p(-x), -100) - t * xp.maximum(xp.log(x), -100)
     if weight is not None:
@@ -320,16 +320,18 @@ def _bce_fwd(xp, x, t, weight, reduction):
     return _reduce_fwd(xp, loss, reduction)
 
 
+def _weighted_grad(g, shape, weight, reduction):
+    """The incoming gradient of a weighted elementwise loss, before its local derivative."""
+    w = _unreduce(g, shape, reduction)
+    return w * _const(weight) if weight is not None else w
+
+
 def _bce_grad_input(g, x, t, weight, reduction):
-    w = _unreduce(g, x.shape, reduction)
-    w = w * _const(weight) if weight is not None else w
-    return w * (x - t) / ((1 - x) * x).clamp(min=1e-12)
+    return _weighted_grad(g, x.shape, weight, reduction) * (x - t) / ((1 - x) * x).clamp(min=1e-12)
 
 
 def _bce_grad_target(g, x, weight, reduction):
-    w = _unreduce(g, x.shape, reduction)
-    w = w * _const(weight) if weight is not None else w
-    return w * ((1 - x) / x).log()  # -logit(x)
+    return _weighted_grad(g, x.shape, weight, reduction) * ((1 - x) / x).log()  # -logit(x)
 
 
 _bce = defop("binary_cross_entropy", "BinaryCrossEntropyBackward0", _bce_fwd, (_bce_grad_input, _bce_grad_target),
@@ -393,13 +395,8 @@ def _bcel_fwd(xp, x, t, weight, pos_weight, reduction):
     return _reduce_fwd(xp, loss, reduction)
 
 
-def _bcel_scale(g, shape, weight, reduction):
-    w = _unreduce(g, shape, reduction)
-    return w * _const(weight) if weight is not None else w
-
-
 def _bcel_grad_input(g, x, t, weight, pos_weight, reduction):
-    w = _bcel_scale(g, _broadcast_shape(x, t, weight, pos_weight), weight, reduction)
+    w = _weighted_grad(g, _broadcast_shape(x, t, weight, pos_weight), weight, reduction)
     if pos_weight is None:
         return w * (x.sigmoid() - t)
     pt = t * _const(pos_weight)
@@ -407,7 +404,7 @@ def _bcel_grad_input(g, x, t, weight, pos_weight, reduction):
 
 
 def _bcel_grad_target(g, x, t, weight, pos_weight, reduction):
-    w = _bcel_scale(g, _broadcast_shape(x, t, weight, pos_weight), weight, reduction)
+    w = _weighted_grad(g, _broadcast_shape(x, t, weight, pos_weight), weight, reduction)
     if pos_weight is None:
         return w * -x
     return w * (logsigmoid(-x) - logsigmoid(x) * _const(pos_weight))
@@ -444,7 +441,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return _torch_bce_with_logits(input, target, weight, pos_weight, red)
 
 
-# ---- soft margin -----------------------------------------------------------------------------------------------------
+# ---- soft margin -------------------------------------------------------------------------------------------------
 def _soft_margin_grad(g, x, target, shape, reduction):
     t = _const(target)
     z = (-t * x).exp()
@@ -467,7 +464,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     return apply(_soft_margin, (x,), (dt, shape, red), (dx,))
 
 
-# ---- nll_loss and cross_entropy --------------------------------------------------------------------------------------
+# ---- nll_loss and cross_entropy ----------------------------------------------------------------------------------
 def _nll_pick(xp, target, weight, ignore_index):
     """The target as safe indices, each element's weight (0 where ignored), the ignored mask."""
     ignored = target == ignore_index
@@ -498,7 +495,8 @@ def _nll_grad(g, x_shape, target, weight, reduction, ignore_index):
     if len(x_shape) == 1:
         key = (safe,)
     else:
-        grids = np.indices(target.shape, sparse=True)
+        nd = target.ndim
+        grids = [xp.arange(n).reshape((-1,) + (1,) * (nd - i - 1)) for i, n in enumerate(target.shape)]
         key = (grids[0], safe) + tuple(grids[1:])
     return _zeros_put_apply(gc, x_shape, key)
 
@@ -534,15 +532,15 @@ def _nll_loss(input, target, weight, reduction, ignore_index):
     si, st = input._data.shape, target._data.shape
     if len(st) > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if not (len(si) == 1 and len(st) == 0) and si[0] != st[0]:
+    if len(si) == 2 and si[0] != st[0]:
         raise RuntimeError(f"size mismatch (got input: {_shape(si)}, target: {_shape(st)})")
     n = si[-1]
     if weight is not None and (weight._data.ndim != 1 or weight._data.size != n):
         raise RuntimeError(f"weight tensor should be defined either for all {n} classes or no classes but got weight "
                            f"tensor of shape: {_shape(weight.shape)}")
     _nll_checks(input, target, weight, "nll_loss_forward")
-    if len(si) == 1 and len(st) == 1:  # a batch of one without the batch dim
-        input = input.unsqueeze(0)
+    if len(si) == 1 and len(st) == 1:  # a 1-element target for a 1-d input counts as one class index
+        target = target.reshape(())
     return _nll_apply(_nll, input, target, weight, reduction, ignore_index, n)
 
 
@@ -565,7 +563,7 @@ def _nll_loss_nd(input, target, weight, reduction, ignore_index):
         raise ValueError(f"Expected 1 or more dimensions (got {len(si)})")
     if len(si) != 1 and (len(st) == 0 or si[0] != st[0]):
         raise ValueError(f"Expected input batch_size ({si[0]}) to match target batch_size "
-                         f"({st[0] if st else 1}).")
+                         f"({st[0] if st else 0}).")
     if len(si) == 1 and len(st) == 1 and st[0] != 1:
         raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {st[0]}")
     if len(si) <= 2:
@@ -664,7 +662,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return _cross_entropy_loss(input, target, weight, _get_enum(reduction), ignore_index, label_smoothing)
 
 
-# ---- kl_div, poisson and gaussian nll ----------------------------------------------------------------------------------
+# ---- kl_div, poisson and gaussian nll ----------------------------------------------------------------------------
 def _torch_kl_div(input, target, reduction=_MEAN, log_target=False):
     if any(t._data.dtype.kind in "biu" for t in (input, target)):
         raise RuntimeError("kl_div: Integral inputs not supported.")
@@ -740,7 +738,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
-# ---- margin and embedding losses --------------------------------------------------------------------------------------
+# ---- margin and embedding losses ---------------------------------------------------------------------------------
 def _torch_margin_ranking_loss(input1, input2, target, margin=0.0, reduction=_MEAN):
     out = _scalar(_add_s, -target * (input1 - input2), margin).clamp_min_(0)
     return _apply_reduction(out, reduction)
@@ -761,7 +759,7 @@ def _full_like(x, value):
 def _torch_hinge_embedding_loss(input, target, margin=1.0, reduction=_MEAN):
     zeros = Tensor._make(_xp(input._data).zeros_like(input._data))
     margin_clamp = (_full_like(input, margin) - input).clamp_min_(0)
-    out = where(target != 1, margin_clamp, zeros) + where(target != -1, input, zeros)
+    out = _where(target != 1, margin_clamp, zeros) + _where(target != -1, input, zeros)
     return _apply_reduction(out, reduction)
 
 
@@ -785,7 +783,7 @@ def _torch_cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=_
     zeros = Tensor._make(_xp(cos._data).zeros_like(cos._data))
     pos = _full_like(cos, 1) - cos
     neg = _scalar(_sub_s, cos, margin).clamp_min_(0)
-    out = where(target == 1, pos, zeros) + where(target == -1, neg, zeros)
+    out = _where(target == 1, pos, zeros) + _where(target == -1, neg, zeros)
     return _apply_reduction(out, reduction)
 
 
@@ -838,7 +836,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
-# ---- publishing ----------------------------------------------------------------------------------------------------
+# ---- publishing --------------------------------------------------------------------------------------------------
 for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, binary_cross_entropy, binary_cross_entropy_with_logits,
            soft_margin_loss, nll_loss, cross_entropy, kl_div, poisson_nll_loss, gaussian_nll_loss, margin_ranking_loss,
            hinge_embedding_loss, cosine_embedding_loss, triplet_margin_loss, cosine_similarity, pairwise_distance):
