@@ -2,9 +2,15 @@
 from .._tensor import Tensor
 
 
-def bool_sub():
-    raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-                       "`logical_xor()` operator instead.")
+def check_bool_sub(a, b):
+    """PyTorch refuses subtraction when either operand (tensor or Python bool) is boolean."""
+    ba, bb = [x._data.dtype.kind == "b" if isinstance(x, Tensor) else isinstance(x, bool) for x in (a, b)]
+    if ba and bb:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if ba or bb:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def check_int_pow(base, exponent):
@@ -37,6 +43,28 @@ def inplace_cast(src, dst):
     raise RuntimeError(f"result type {src} can't be cast to the desired output type {_legacy_name(dst)}")
 
 
-def need_tensor(x, fn, arg):
+def need_tensor(x, fn, arg="other", position=2):
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument '{arg}' (position 2) must be Tensor, not {type(x).__name__}")
+        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}")
+
+
+def not_implemented(kernel, np_dtype):
+    """PyTorch's message when a CPU kernel has no version for a dtype."""
+    from .. import _dtype as D
+    from .._tensor import _legacy_name
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy_name(D.FROM_NP[np_dtype])}\'')
+
+
+def rejects(kinds, kernel):
+    """A dtype check for an op: NumPy dtype kinds ("b", "iu", ...) that PyTorch's kernel has no version for."""
+    def check(t):
+        if t._data.dtype.kind in kinds:
+            not_implemented(kernel, t._data.dtype)
+    return check
+
+
+def no_bool(message):
+    def check(t):
+        if t._data.dtype.kind == "b":
+            raise RuntimeError(message)
+    return check

@@ -18,9 +18,10 @@ def method(fn, name=None):
     return export(fn, name, method=True, function=False)
 
 
-def inplace_unary(op, name):
+def inplace_unary(op, name, arrays=None):
+    """arrays(self): the input as the op takes it (None: as it is), e.g. an integer tensor as float."""
     def fn(self):
-        return apply_inplace(op, self, ())
+        return apply_inplace(op, self, (), (), arrays(self) if arrays else None)
     fn.__name__ = name
     setattr(Tensor, name, fn)
     return fn

@@ -12,23 +12,28 @@ from . import _errors
 
 
 # ---- unary ops: one line of declaration each ---------------------------------------------
-def _unary(name, node, fwd, grad, tex, float_op=True, inplace=True):
+def _unary(name, node, fwd, grad, tex, float_op=True, inplace=True, check=None):
+    """check(input): raises PyTorch's error for a dtype the op does not take."""
     op = defop(name, node, fwd, (grad,), tex=(tex,))
 
+    def arrays(input):
+        if check is not None:
+            check(input)
+        ft = float_input(input) if float_op else None
+        return None if ft is None else (input._data.astype(ft),)
+
     def fn(input):
-        if float_op:
-            ft = float_input(input)
-            if ft is not None:
-                return apply(op, (input,), (), (input._data.astype(ft),))
-        return apply(op, (input,))
+        return apply(op, (input,), (), arrays(input))
     fn.__name__ = name
     export(fn)
     if inplace:
-        inplace_unary(op, name + "_")
+        inplace_unary(op, name + "_", arrays)
     return op
 
 
-_unary("neg", "NegBackward0", lambda xp, x: -x, lambda g: -g, "-1", float_op=False)
+_unary("neg", "NegBackward0", lambda xp, x: -x, lambda g: -g, "-1", float_op=False, check=_errors.no_bool(
+    "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the "
+    "`~` or `logical_not()` operator instead."))
 _unary("exp", "ExpBackward0", lambda xp, x: xp.exp(x), lambda g, result: g * result, "e^{x}")
 _unary("log", "LogBackward0", lambda xp, x: xp.log(x), lambda g, x: g / x, "1/x")
 _unary("sqrt", "SqrtBackward0", lambda xp, x: xp.sqrt(x), lambda g, result: g / (2 * result), "1/(2√x)")
@@ -38,10 +43,20 @@ _unary("tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, result: g * 
        "1 - tanh²(x)")
 _unary("sigmoid", "SigmoidBackward0", lambda xp, x: 1 / (1 + xp.exp(-x)),
        lambda g, result: g * (result * (1 - result)), "σ(x)(1 - σ(x))")
-_unary("abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(), "sign(x)", float_op=False)
+_unary("abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(), "sign(x)", float_op=False,
+       check=_errors.rejects("b", "abs_cpu"))
 _unary("relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
-       lambda g, result: g * (result > 0), "1 if x > 0 else 0", float_op=False)
-_unary("sign", "SignBackward0", lambda xp, x: xp.sign(x), lambda g: g * 0, "0", float_op=False)
+       lambda g, result: g.masked_fill(result <= 0, 0), "1 if x > 0 else 0", float_op=False,
+       check=_errors.no_bool("Boolean inputs not supported for relu"))
+
+
+def _sign_fwd(xp, x):
+    if x.dtype == np.bool_:
+        return x.copy()
+    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)  # PyTorch's sign(nan) is 0
+
+
+_unary("sign", "SignBackward0", _sign_fwd, lambda g: g * 0, "0", float_op=False)
 _unary("reciprocal", "ReciprocalBackward0", lambda xp, x: 1 / x,
        lambda g, result: -g * (result * result), "-1/x²")
 export(Tensor.abs, "absolute")
@@ -51,6 +66,7 @@ Tensor.negative_ = Tensor.neg_
 
 
 def positive(input):
+    _errors.no_bool("The `+` operator, on a bool tensor is not supported.")(input)
     return input
 
 
@@ -62,6 +78,8 @@ _add = defop("add", "AddBackward0", lambda xp, a, b, alpha: a + b if alpha == 1 
              (lambda g: g, lambda g, alpha: g if alpha == 1 else g * alpha), tex=("1", "1"))
 _sub = defop("sub", "SubBackward0", lambda xp, a, b, alpha: a - b if alpha == 1 else a - alpha * b,
              (lambda g: g, lambda g, alpha: -g if alpha == 1 else -g * alpha), tex=("1", "-1"))
+_rsub_t = defop("rsub", "RsubBackward0", lambda xp, a, b, alpha: b - (a if alpha == 1 else alpha * a),
+                (lambda g, alpha: -g if alpha == 1 else -g * alpha, lambda g: g), tex=("-1", "1"))
 _rsub = defop("rsub", "RsubBackward1", lambda xp, a, other, alpha: other - (a if alpha == 1 else alpha * a),
               (lambda g, alpha: -g if alpha == 1 else -g * alpha,), n_tensors=1, tex=("-1",))
 _mul = defop("mul", "MulBackward0", lambda xp, a, b: a * b, (lambda g, b: g * b, lambda g, a: g * a),
@@ -75,9 +93,15 @@ _pow_tensor = defop("pow", "PowBackward1", lambda xp, a, b: a ** b,
                     (lambda g, a, b: g * (b * a ** (b - 1)).masked_fill(b == 0, 0),
                      lambda g, a, result, b: g * (result * a.log()).masked_fill((a == 0) & (b >= 0), 0)),
                     tex=("b·a^{b-1}", "a^b·ln(a)"))
-_rpow = defop("pow", "PowBackward2", lambda xp, a, base: base ** a,
-              (lambda g, result, base: g * result * math.log(base) if base != 0 else g * 0,),
-              n_tensors=1, tex=("c^x·ln(c)",))
+
+
+def _rpow_grad(g, a, result, base):
+    if base == 0:  # 0^x: no slope where x ≥ 0, ∞·ln 0 = -∞ where x < 0
+        return g * (result * -math.inf).masked_fill(a >= 0, 0)
+    return g * result * (math.log(base) if base > 0 else math.nan)
+
+
+_rpow = defop("pow", "PowBackward2", lambda xp, a, base: base ** a, (_rpow_grad,), n_tensors=1, tex=("c^x·ln(c)",))
 
 
 def _alpha(alpha, a, b):
@@ -92,15 +116,15 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
-    if input._data.dtype == np.bool_ if is_tensor(input) else False:
-        _errors.bool_sub()
+    _errors.check_bool_sub(input, other)
     return binary(_sub, input, other, (_alpha(alpha, input, other),))
 
 
 def rsub(input, other, *, alpha=1):
     """other - alpha * input."""
+    _errors.check_bool_sub(input, other)
     if is_tensor(other):
-        return sub(other, input, alpha=alpha)
+        return binary(_rsub_t, input, other, (_alpha(alpha, input, other),))
     a, b, da, _ = promote(input, other)
     return apply(_rsub, (a,), (other, alpha), (da,))
 
@@ -164,11 +188,21 @@ def _prep(op, alpha=None):
 
 
 _inplace_binary(_prep(_add, True), "add_")
-_inplace_binary(_prep(_sub, True), "sub_")
+
+
+def _sub_prep(self, other, alpha=1):
+    _errors.check_bool_sub(self, other)
+    return _prep(_sub, True)(self, other, alpha)
+
+
+_inplace_binary(_sub_prep, "sub_")
 _inplace_binary(_prep(_mul), "mul_")
 
 
-def _div_prep(self, other):
+def _div_prep(self, other, rounding_mode=None):
+    if rounding_mode is not None:
+        from .pointwise_more import _div_rounding_prep
+        return _div_rounding_prep(self, other, rounding_mode)
     if self._data.dtype.kind in "biu":
         _errors.inplace_cast("Float", self.dtype)
     return _prep(_div)(self, other)
@@ -184,7 +218,7 @@ Tensor.divide_ = Tensor.div_
 def _pow_prep(self, exponent):
     if is_tensor(exponent):
         return _prep(_pow_tensor)(self, exponent)
-    return _pow_scalar, (), (exponent,), (self._data,)
+    return _pow_scalar, (), (exponent,), (promote(self, exponent)[2],)
 
 
 _inplace_binary(_pow_prep, "pow_")
@@ -213,7 +247,7 @@ Tensor.__pow__ = lambda self, other: pow(self, other)
 Tensor.__rpow__ = lambda self, other: pow(other, self)
 Tensor.__ipow__ = lambda self, other: self.pow_(other)
 Tensor.__neg__ = lambda self: self.neg()
-Tensor.__pos__ = lambda self: self
+Tensor.__pos__ = positive
 Tensor.__abs__ = lambda self: self.abs()
 
 
@@ -238,11 +272,6 @@ def _clamp_mask(x, min, max):
 
 _clamp = defop("clamp", "ClampBackward1", _clamp_fwd, (lambda g, x, min, max: g * _clamp_mask(x, min, max),),
                n_tensors=1, tex=("1 if min ≤ x ≤ max else 0",))
-_clamp_t = defop("clamp", "ClampBackward0",
-                 lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
-                 (lambda g, x, lo, hi: g * ((x >= lo) & (x <= hi)),
-                  lambda g, x, lo: g * (x < lo), lambda g, x, hi: g * (x > hi)),
-                 tex=("1 if lo ≤ x ≤ hi else 0", "1 if x < lo", "1 if x > hi"))
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -262,6 +291,9 @@ def clamp(input, min=None, max=None, *, out=None):
 def clamp_(self, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("chainrule.clamp: At least one of 'min' or 'max' must not be None")
+    if is_tensor(min) or is_tensor(max):
+        from .pointwise_more import clamp_tensor_
+        return clamp_tensor_(self, min, max)
     return apply_inplace(_clamp, self, (), (min, max))
 
 
@@ -278,28 +310,36 @@ def _clamp_one(op, input, v):
     return apply(op, (input,), (v,), (da if da.dtype == rt else da.astype(rt),))
 
 
-def clamp_min(input, min):
-    return clamp(input, min=min) if is_tensor(min) else _clamp_one(_clamp_min, input, min)
+def clamp_min(input, min, inplace=False):
+    if is_tensor(min):
+        from .pointwise_more import clamp_min_tensor
+        return clamp_min_tensor(input, min, inplace)
+    return apply_inplace(_clamp_min, input, (), (min,)) if inplace else _clamp_one(_clamp_min, input, min)
 
 
-def clamp_max(input, max):
-    return clamp(input, max=max) if is_tensor(max) else _clamp_one(_clamp_max, input, max)
+def clamp_max(input, max, inplace=False):
+    if is_tensor(max):
+        from .pointwise_more import clamp_max_tensor
+        return clamp_max_tensor(input, max, inplace)
+    return apply_inplace(_clamp_max, input, (), (max,)) if inplace else _clamp_one(_clamp_max, input, max)
 
 
 export(clamp)
 export(clamp, "clip")
 method(clamp_, "clamp_")
 method(clamp_, "clip_")
-method(lambda self, min: apply_inplace(_clamp_min, self, (), (min,)), "clamp_min_")
-method(lambda self, max: apply_inplace(_clamp_max, self, (), (max,)), "clamp_max_")
+method(lambda self, min: clamp_min(self, min, inplace=True), "clamp_min_")
+method(lambda self, max: clamp_max(self, max, inplace=True), "clamp_max_")
 export(clamp_min)
 export(clamp_max)
 
 _maximum = defop("maximum", "MaximumBackward0", lambda xp, a, b: xp.maximum(a, b),
-                 (lambda g, a, b: g * ((a > b) + (a == b) * 0.5), lambda g, a, b: g * ((b > a) + (a == b) * 0.5)),
+                 (lambda g, a, b: (g / 2).where(a == b, g).masked_fill(a < b, 0),
+                  lambda g, a, b: (g / 2).where(a == b, g).masked_fill(a > b, 0)),
                  tex=("1 if a > b", "1 if b > a"))
 _minimum = defop("minimum", "MinimumBackward0", lambda xp, a, b: xp.minimum(a, b),
-                 (lambda g, a, b: g * ((a < b) + (a == b) * 0.5), lambda g, a, b: g * ((b < a) + (a == b) * 0.5)),
+                 (lambda g, a, b: (g / 2).where(a == b, g).masked_fill(a > b, 0),
+                  lambda g, a, b: (g / 2).where(a == b, g).masked_fill(a < b, 0)),
                  tex=("1 if a < b", "1 if b < a"))
 
 
@@ -346,16 +386,18 @@ def _logical(name, fwd, dunder=None, rdunder=None):
     def fn(input, other):
         return binary(op, input, other)
     fn.__name__ = name
+    _inplace_binary(_prep(op), name + "_")
     if dunder:
         setattr(Tensor, dunder, fn)
         setattr(Tensor, rdunder, fn)
+        setattr(Tensor, "__i" + dunder[2:], getattr(Tensor, name + "_"))
     return fn
 
 
 def _bitwise_fwd(f):
     def fwd(xp, a, b):
         if a.dtype.kind == "f":
-            raise RuntimeError(f'"{f.__name__}_cpu" not implemented for \'{D.FROM_NP[a.dtype].name.capitalize()}\'')
+            _errors.not_implemented(f"{f.__name__}_cpu", a.dtype)
         return f(a, b)
     return fwd
 
