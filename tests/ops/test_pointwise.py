@@ -688,3 +688,54 @@ def test_random_broadcasting_ternary(shape, keep, name):
            "addcdiv": lambda m, x, y, z: m.addcdiv(x, y, z), "where": lambda m, x, y, z: m.where(y > 0, x, z),
            "clamp": lambda m, x, y, z: m.clamp(x, y, y + z)}
     check(fns[name], a, b, c, gradcheck=False)
+
+
+# ---- the CUDA backend: the same results as on the CPU ------------------------------------------------------------
+def _run_on(dev, fn, arrays):
+    """Forward values, gradients and second-order gradients of fn on one device, as NumPy arrays."""
+    ins = [chainrule.tensor(a, device=dev) for a in arrays]
+    ins = [t.requires_grad_() if t.is_floating_point() else t for t in ins]
+    outs = _flat(fn(chainrule, *ins))
+    diff = [t for t in ins if t.requires_grad]
+    res = [o.detach().cpu().numpy() for o in outs]
+    grads = [o for o in outs if o.requires_grad]
+    if not grads:
+        return res
+    rng = np.random.default_rng(0)
+    seeds = [chainrule.tensor(rng.standard_normal(tuple(o.shape)), device=dev).to(o.dtype) for o in grads]
+    g = chainrule.autograd.grad(grads, diff, seeds, create_graph=True, allow_unused=True)
+    total = sum(((gi * chainrule.tensor(rng.standard_normal(tuple(gi.shape)), device=dev)).sum()
+                 for gi in g if gi is not None and gi.requires_grad), chainrule.tensor(0., device=dev))
+    g2 = chainrule.autograd.grad(total, diff, allow_unused=True) if total.requires_grad else ()
+    return res + [t.detach().cpu().numpy() for t in list(g) + list(g2) if t is not None]
+
+
+CUDA = [
+    pytest.param(lambda m, a: (m.erf(a), m.erfc(a), m.erfinv(a / 3)), (A,), id="erf:cuda"),
+    pytest.param(lambda m, a: (m.exp2(a), m.expm1(a), m.log1p(a.abs()), m.rsqrt(a.abs()), m.tan(a / 2)), (A,),
+                 id="exp2:cuda"),
+    pytest.param(lambda m, a: (m.asinh(a), m.acosh(a.abs() + 1), m.atanh(a / 3), m.logit(a.sigmoid(), 0.1)), (A,),
+                 id="asinh:cuda"),
+    pytest.param(lambda m, a: (m.floor(a), m.round(a, decimals=1), m.frac(a), m.sgn(a), m.nan_to_num(a.log())),
+                 (A,), id="round:cuda"),
+    pytest.param(lambda m, a: (m.isposinf(a), m.isneginf(a), m.signbit(a), m.isnan(a), ~(a > 0)), (SPECIAL,),
+                 id="isposinf:cuda"),
+    pytest.param(lambda m, a, b: (m.remainder(a, b), m.fmod(a, 0.7), (a // b).detach(),
+                                  m.div(a, b, rounding_mode="trunc")), (A, DV), id="remainder:cuda"),
+    pytest.param(lambda m, a, b: (m.atan2(a, b), m.hypot(a, b), m.fmax(a, b), m.copysign(a, b), m.xlogy(b, a.abs())),
+                 (A, B), id="atan2:cuda"),
+    pytest.param(lambda m, a, b, w: (m.lerp(a, b, w), m.lerp(a, b, 0.7), m.addcmul(a, b, w, value=2),
+                                     m.addcdiv(a, b, w + 1)), (A, B, PROB), id="lerp:cuda"),
+    pytest.param(lambda m, a, b: (m.where(a > 0, a, b), m.where(a > 0, a, 0.5), m.clamp(a, b, b + 1),
+                                  m.clamp_min(a, b), m.maximum(a, b)), (A, B), id="where:cuda"),
+    pytest.param(lambda m, a, b: (m.isclose(a, a + 1e-9), m.logical_xor(a > 0, b), (a * 1).lt_(b),
+                                  m.float_power(a.abs(), b)), (A, B), id="isclose:cuda"),
+    pytest.param(lambda m, a, b: (a % b, a // b, a & b, m.where(a > 0)[0]), (INTS, INTS2), id="remainder:cuda_int"),
+]
+
+
+@pytest.mark.skipif(not chainrule.cuda.is_available(), reason="no CUDA device with CuPy on this machine")
+@pytest.mark.parametrize("fn,args", CUDA)
+def test_cuda_matches_cpu(fn, args):
+    for a, b in zip(_run_on("cpu", fn, args), _run_on("cuda", fn, args), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
