@@ -154,6 +154,7 @@ CASES = [
     case("nan_to_num", "values", lambda m, a: m.nan_to_num(a, 1.0, 2.0, -3.0), SPECIAL, gradcheck=False),
     case("nan_to_num", "f32_max", lambda m, a: m.nan_to_num(a), SPECIAL.astype(np.float32)),
     case("nan_to_num", "int_args", lambda m, a: m.nan_to_num(a, nan=2.5), INTS),
+    case("nan_to_num", "nan_none", lambda m, a: m.nan_to_num(a, nan=None), SPECIAL, gradcheck=False),
     # ---- classification (bool results)
     *[c for op in ("signbit", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "logical_not")
       for c in unary_cases(op, SPECIAL, inplace=op == "logical_not", special=False)],
@@ -421,6 +422,8 @@ for _op, _dunder in _CMP.items():
         case(_op, "inplace_scalar", lambda m, a, op=_op: getattr(a * 1, op + "_")(2.0), _CMP_A, gradcheck=False),
         case(_op, "inplace_int", lambda m, a, b, op=_op: getattr(a.clone(), op + "_")(b), INTS, INTS2 + 0.5,
              grad=False),
+        case(_op, "unsupported_operand", lambda m, a, d=_dunder: (getattr(a, d)(None), getattr(a, d)("a")), _CMP_A,
+             grad=False),
     ]
 for _alias, _op in (("greater", "gt"), ("less", "lt"), ("greater_equal", "ge"), ("less_equal", "le"),
                     ("not_equal", "ne")):
@@ -596,6 +599,17 @@ ERRORS = [
     err("sub", "bool", lambda m, a: m.sub(a, a), BOOLS),
     err("mul", "inplace_int_float", lambda m, a, b: a.mul_(b), INTS, A[:2]),
     err("exp", "inplace_leaf", lambda m, a: a.requires_grad_().exp_(), A),
+    *[err(op, "scalar_first", lambda m, a, op=op: getattr(m, op)(2, a), A)
+      for op in ("atan2", "hypot", "fmax", "fmin", "maximum", "minimum", "logical_and", "isclose", "copysign", "eq",
+                 "lt", "ge")],
+    err("lerp", "scalar_first", lambda m, a: m.lerp(2.0, a, 0.5), A),
+    err("round", "float_decimals", lambda m, a: m.round(a, decimals=2.5), A),
+    err("addcmul", "bool", lambda m, a: m.addcmul(a, a, a, value=2), BOOLS),
+    *[err(op, "unsupported_operand", lambda m, a, f=f: f(a), A) for op, f in (
+        ("add", lambda a: a + "a"), ("add", lambda a: a + [1.0, 2.0]), ("sub", lambda a: None - a),
+        ("mul", lambda a: a * (1,)), ("div", lambda a: a / "a"), ("pow", lambda a: "a" ** a),
+        ("remainder", lambda a: a % None), ("remainder", lambda a: None % a), ("floor_divide", lambda a: a // "a"),
+        ("lt", lambda a: a < None), ("bitwise_and", lambda a: a.long() & "a"))],
     *[err(op, "inplace_backward", lambda m, a, op=op: getattr(a.requires_grad_() * 1, op + "_")().sum().backward(), d)
       for op, d in (("asinh", A), ("acosh", GT1), ("atanh", UNIT))],
 ]

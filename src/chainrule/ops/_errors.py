@@ -48,6 +48,25 @@ def need_tensor(x, fn, arg="other", position=2):
         raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}")
 
 
+def need_tensors(fn, input, other):
+    """PyTorch's message for a function of two tensors called with a number."""
+    need_tensor(input, fn, "input", 1)
+    need_tensor(other, fn, "other", 2)
+
+
+TENSOR_OR_NUMBER_OTHER = ("Tensor input, Tensor other, *, Tensor out = None",
+                          "Tensor input, Number other, *, Tensor out = None")
+
+
+def invalid_combination(fn, args, signatures, **kwargs):
+    """PyTorch's argument-parser error when no overload takes the argument types."""
+    def name(a):
+        return "Tensor" if isinstance(a, Tensor) else type(a).__name__
+    got = ", ".join([name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()])
+    raise TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                    + "".join(f" * ({s})\n" for s in signatures))
+
+
 def not_implemented(kernel, np_dtype):
     """PyTorch's message when a CPU kernel has no version for a dtype."""
     from .. import _dtype as D

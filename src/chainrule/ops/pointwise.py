@@ -231,21 +231,32 @@ def _rdiv(self, other):
     return self.reciprocal() * other
 
 
-Tensor.__add__ = lambda self, other: add(self, other)
-Tensor.__radd__ = lambda self, other: add(self, other)
-Tensor.__iadd__ = lambda self, other: self.add_(other)
-Tensor.__sub__ = lambda self, other: sub(self, other)
-Tensor.__rsub__ = lambda self, other: rsub(self, other)
-Tensor.__isub__ = lambda self, other: self.sub_(other)
-Tensor.__mul__ = lambda self, other: mul(self, other)
-Tensor.__rmul__ = lambda self, other: mul(self, other)
-Tensor.__imul__ = lambda self, other: self.mul_(other)
-Tensor.__truediv__ = lambda self, other: div(self, other)
-Tensor.__rtruediv__ = _rdiv
-Tensor.__itruediv__ = lambda self, other: self.div_(other)
-Tensor.__pow__ = lambda self, other: pow(self, other)
-Tensor.__rpow__ = lambda self, other: pow(other, self)
-Tensor.__ipow__ = lambda self, other: self.pow_(other)
+def _operator(fn):
+    """A binary operator as PyTorch's: an operand of a type it does not take (TypeError) gives NotImplemented, so
+    Python tries the other operand, then raises its own error (or, for == and !=, compares identities)."""
+    def op(self, other):
+        try:
+            return fn(self, other)
+        except TypeError:
+            return NotImplemented
+    return op
+
+
+Tensor.__add__ = _operator(lambda self, other: add(self, other))
+Tensor.__radd__ = _operator(lambda self, other: add(self, other))
+Tensor.__iadd__ = _operator(lambda self, other: self.add_(other))
+Tensor.__sub__ = _operator(lambda self, other: sub(self, other))
+Tensor.__rsub__ = _operator(lambda self, other: rsub(self, other))
+Tensor.__isub__ = _operator(lambda self, other: self.sub_(other))
+Tensor.__mul__ = _operator(lambda self, other: mul(self, other))
+Tensor.__rmul__ = _operator(lambda self, other: mul(self, other))
+Tensor.__imul__ = _operator(lambda self, other: self.mul_(other))
+Tensor.__truediv__ = _operator(lambda self, other: div(self, other))
+Tensor.__rtruediv__ = _operator(_rdiv)
+Tensor.__itruediv__ = _operator(lambda self, other: self.div_(other))
+Tensor.__pow__ = _operator(lambda self, other: pow(self, other))
+Tensor.__rpow__ = _operator(lambda self, other: pow(other, self))
+Tensor.__ipow__ = _operator(lambda self, other: self.pow_(other))
 Tensor.__neg__ = lambda self: self.neg()
 Tensor.__pos__ = positive
 Tensor.__abs__ = lambda self: self.abs()
@@ -344,12 +355,12 @@ _minimum = defop("minimum", "MinimumBackward0", lambda xp, a, b: xp.minimum(a, b
 
 
 def maximum(input, other, *, out=None):
-    _errors.need_tensor(other, "maximum", "other")
+    _errors.need_tensors("maximum", input, other)
     return binary(_maximum, input, other)
 
 
 def minimum(input, other, *, out=None):
-    _errors.need_tensor(other, "minimum", "other")
+    _errors.need_tensors("minimum", input, other)
     return binary(_minimum, input, other)
 
 
@@ -362,10 +373,12 @@ def _compare(name, fwd, dunder):
     op = defop(name, name, fwd)
 
     def fn(input, other, *, out=None):
+        if not is_tensor(input):
+            _errors.invalid_combination(name, (input, other), _errors.TENSOR_OR_NUMBER_OTHER)
         return binary(op, input, other)
     fn.__name__ = name
     export(fn)
-    setattr(Tensor, dunder, lambda self, other: fn(self, other))
+    setattr(Tensor, dunder, _operator(fn))
     return fn
 
 
@@ -388,9 +401,9 @@ def _logical(name, fwd, dunder=None, rdunder=None):
     fn.__name__ = name
     _inplace_binary(_prep(op), name + "_")
     if dunder:
-        setattr(Tensor, dunder, fn)
-        setattr(Tensor, rdunder, fn)
-        setattr(Tensor, "__i" + dunder[2:], getattr(Tensor, name + "_"))
+        setattr(Tensor, dunder, _operator(fn))
+        setattr(Tensor, rdunder, _operator(fn))
+        setattr(Tensor, "__i" + dunder[2:], _operator(getattr(Tensor, name + "_")))
     return fn
 
 

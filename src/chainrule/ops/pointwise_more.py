@@ -14,7 +14,7 @@ from .._tensor import Tensor, _c_name, _legacy_name
 from ._op import defop, apply, apply_inplace, _xp
 from ._args import binary, promote, is_tensor, as_tensor_like, broadcast_error
 from ._register import export, method, inplace_unary
-from .pointwise import _unary, _sign_fwd, _inplace_binary, pow
+from .pointwise import _unary, _sign_fwd, _inplace_binary, _operator, pow
 from . import _errors
 
 
@@ -39,13 +39,6 @@ def _zero(g):
 def _keep(g, mask):
     """g where mask, else 0 (PyTorch's where(mask, grad, 0))."""
     return where(mask, g, 0.)
-
-
-def _invalid_args(name, args, signatures):
-    """PyTorch's argument-parser error when no overload takes the argument types."""
-    got = ", ".join("Tensor" if is_tensor(a) else type(a).__name__ for a in args)
-    raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
-                    + "".join(f" * ({s})\n" for s in signatures))
 
 
 def _broadcast_shape(*shapes):
@@ -209,7 +202,7 @@ _nan_to_num = defop("nan_to_num", "NanToNumBackward0", _nan_to_num_fwd, (lambda 
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    return apply(_nan_to_num, (input,), (nan, posinf, neginf))
+    return apply(_nan_to_num, (input,), (0.0 if nan is None else nan, posinf, neginf))
 
 
 export(nan_to_num)
@@ -246,6 +239,10 @@ _round_decimals_check = _errors.rejects("biu", "round_cpu")
 
 
 def round(input, *, decimals=None):
+    if decimals is not None and not isinstance(decimals, int):
+        _errors.invalid_combination("round", (input,), ("Tensor input, *, Tensor out = None",
+                                                        "Tensor input, *, int decimals, Tensor out = None"),
+                                    decimals=decimals)
     if decimals is None:  # half to even, as C's nearbyint
         _round_check(input)
         return apply(_round, (input,))
@@ -379,8 +376,7 @@ def remainder(input, other, *, out=None):
 
 def fmod(input, other, *, out=None):
     if not is_tensor(input):
-        _invalid_args("fmod", (input, other), ("Tensor input, Tensor other, *, Tensor out = None",
-                                               "Tensor input, Number other, *, Tensor out = None"))
+        _errors.invalid_combination("fmod", (input, other), _errors.TENSOR_OR_NUMBER_OTHER)
     return binary(_fmod, input, other) if is_tensor(other) else _scalar(_fmod_s, input, other)
 
 
@@ -405,12 +401,12 @@ _inplace_binary(_prep(_floor_divide, _floor_divide), "floor_divide_")
 _inplace_binary(_prep(_remainder, _remainder_s), "remainder_")
 _inplace_binary(_prep(_fmod, _fmod_s), "fmod_")
 
-Tensor.__mod__ = lambda self, other: remainder(self, other)
-Tensor.__rmod__ = lambda self, other: remainder(other, self)
-Tensor.__imod__ = lambda self, other: self.remainder_(other)
-Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
-Tensor.__rfloordiv__ = lambda self, other: floor_divide(other, self)
-Tensor.__ifloordiv__ = lambda self, other: self.floor_divide_(other)
+Tensor.__mod__ = _operator(lambda self, other: remainder(self, other))
+Tensor.__rmod__ = _operator(lambda self, other: remainder(other, self))
+Tensor.__imod__ = _operator(lambda self, other: self.remainder_(other))
+Tensor.__floordiv__ = _operator(lambda self, other: floor_divide(self, other))
+Tensor.__rfloordiv__ = _operator(lambda self, other: floor_divide(other, self))
+Tensor.__ifloordiv__ = _operator(lambda self, other: self.floor_divide_(other))
 
 
 # ---- float_power ----------------------------------------------------------------------------------------------
@@ -493,26 +489,28 @@ _xlogy_sy = defop("xlogy", "XlogyBackward2", _xlogy_fwd,
 
 
 def atan2(input, other, *, out=None):
-    _errors.need_tensor(other, "atan2")
+    _errors.need_tensors("atan2", input, other)
     return _float_binary(_atan2, input, other)
 
 
 def hypot(input, other, *, out=None):
-    _errors.need_tensor(other, "hypot")
+    _errors.need_tensors("hypot", input, other)
     return binary(_hypot, input, other)
 
 
 def fmax(input, other, *, out=None):
-    _errors.need_tensor(other, "fmax")
+    _errors.need_tensors("fmax", input, other)
     return binary(_fmax, input, other)
 
 
 def fmin(input, other, *, out=None):
-    _errors.need_tensor(other, "fmin")
+    _errors.need_tensors("fmin", input, other)
     return binary(_fmin, input, other)
 
 
 def copysign(input, other, *, out=None):
+    if not is_tensor(input):
+        _errors.invalid_combination("copysign", (input, other), _errors.TENSOR_OR_NUMBER_OTHER)
     if not is_tensor(other):
         a, _, da, _ = promote(input, other)
         return apply(_copysign_s, (a,), (other,), (_as_float(da),))
@@ -564,6 +562,10 @@ def _lerp_args(input, end, weight):
 
 
 def lerp(input, end, weight, *, out=None):
+    if not (is_tensor(input) and is_tensor(end)):
+        _errors.invalid_combination("lerp", (input, end, weight), (
+            "Tensor input, Tensor end, Tensor weight, *, Tensor out = None",
+            "Tensor input, Tensor end, Number weight, *, Tensor out = None"))
     _lerp_args(input, end, weight)
     if is_tensor(weight):
         return apply(_lerp_t, (input, end, weight))
@@ -595,6 +597,8 @@ def _addc_arrays(input, tensor1, tensor2, value):
     """The three operands promoted together, their broadcast checked; value as the result's kind of number."""
     ts = (input, tensor1, tensor2)
     rt = D.result_type_of([t._data for t in ts]).np
+    if rt.kind == "b":
+        _errors.not_implemented("addcmul_cpu_out", rt)
     _broadcast_shape(*[t._data.shape for t in ts])
     if rt.kind in "iu":
         value = int(value)  # PyTorch converts the multiplier to the integer dtype
@@ -703,7 +707,7 @@ _CLAMP_SIGNATURES = ("Tensor input, Tensor min = None, Tensor max = None, *, Ten
 def _clamp_args(input, min, max):
     """The three tensors (a 0-d placeholder for a bound not given), their promoted arrays, which bounds are given."""
     if (min is not None and not is_tensor(min)) or (max is not None and not is_tensor(max)):
-        _invalid_args("clamp", (input, min, max), _CLAMP_SIGNATURES)
+        _errors.invalid_combination("clamp", (input, min, max), _CLAMP_SIGNATURES)
     ts = [t for t in (input, min, max) if t is not None]
     arrays = list(_promoted(ts))
     hole = as_tensor_like(0, arrays[0].dtype, input)
@@ -752,7 +756,7 @@ def _logical(name, f):
     op = defop(name, name, lambda xp, a, b: f(a, b))
 
     def fn(input, other, *, out=None):
-        _errors.need_tensor(other, name)
+        _errors.need_tensors(name, input, other)
         return binary(op, input, other)
 
     def fn_(self, other):
@@ -788,7 +792,7 @@ for _alias, _name in (("greater_", "gt_"), ("less_", "lt_"), ("greater_equal_", 
 
 # ---- isclose, allclose, equal -----------------------------------------------------------------------------------
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    _errors.need_tensor(other, "isclose")
+    _errors.need_tensors("isclose", input, other)
     a, b = input._data, other._data
     if a.dtype != b.dtype:
         raise RuntimeError(f"{_legacy_name(input.dtype)} did not match {_legacy_name(other.dtype)}")
