@@ -133,7 +133,7 @@ _unary("erfinv", "ErfinvBackward0", _erfinv_fwd, lambda g, x: 0.5 * math.sqrt(ma
 _unary("sgn", "SgnBackward0", _sign_fwd, _zero, "0", float_op=False)
 _unary("frac", "FracBackward0", lambda xp, x: x - xp.trunc(x), lambda g: g, "1", float_op=False,
        check=_errors.rejects("biu", "frac_cpu"))
-_DEG = math.pi / 180  # PyTorch multiplies by the constant (and its reciprocal): the same rounding as here
+_DEG = math.pi / 180  # PyTorch multiplies by π/180 (and 180/π) as double constants, as here
 _unary("deg2rad", "Deg2RadBackward0", lambda xp, x: x * _DEG, lambda g: g * _DEG, "π/180")
 _unary("rad2deg", "Rad2DegBackward0", lambda xp, x: x * (180 / math.pi), lambda g: g * (180 / math.pi), "180/π")
 
@@ -205,9 +205,12 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     return apply(_nan_to_num, (input,), (0.0 if nan is None else nan, posinf, neginf))
 
 
+def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+    return apply_inplace(_nan_to_num, self, (), (0.0 if nan is None else nan, posinf, neginf))
+
+
 export(nan_to_num)
-method(lambda self, nan=0.0, posinf=None, neginf=None: apply_inplace(_nan_to_num, self, (), (nan, posinf, neginf)),
-       "nan_to_num_")
+method(nan_to_num_, "nan_to_num_")
 
 
 # ---- rounding: the derivative is zero everywhere PyTorch defines it ----------------------------------------
@@ -238,24 +241,27 @@ _round_check = _errors.rejects("b", "round_vml_cpu")
 _round_decimals_check = _errors.rejects("biu", "round_cpu")
 
 
-def round(input, *, decimals=None):
-    if decimals is not None and not isinstance(decimals, int):
+def _round_args(input, decimals):
+    """The op (RoundBackward0, or RoundBackward1 when decimals are given) and its params."""
+    if decimals is None:  # half to even, as C's nearbyint
+        _round_check(input)
+        return _round, ()
+    if not isinstance(decimals, int):
         _errors.invalid_combination("round", (input,), ("Tensor input, *, Tensor out = None",
                                                         "Tensor input, *, int decimals, Tensor out = None"),
                                     decimals=decimals)
-    if decimals is None:  # half to even, as C's nearbyint
-        _round_check(input)
-        return apply(_round, (input,))
     _round_decimals_check(input)
-    return apply(_round_decimals, (input,), (decimals,))
+    return _round_decimals, (decimals,)
+
+
+def round(input, *, decimals=None):
+    op, params = _round_args(input, decimals)
+    return apply(op, (input,), params)
 
 
 def round_(self, *, decimals=None):
-    if decimals is None:
-        _round_check(self)
-        return apply_inplace(_round, self, ())
-    _round_decimals_check(self)
-    return apply_inplace(_round_decimals, self, (), (decimals,))
+    op, params = _round_args(self, decimals)
+    return apply_inplace(op, self, (), params)
 
 
 export(round)
@@ -313,8 +319,7 @@ def _div_mode_fwd(xp, a, b, mode):
     return xp.floor_divide(a, b) if mode == "floor" else xp.trunc(a / b)
 
 
-_div_mode = defop("div", "DivBackward2", _div_mode_fwd, (_zero, _zero), n_tensors=2,
-                  tex=("0", "0"))
+_div_mode = defop("div", "DivBackward2", _div_mode_fwd, (_zero, _zero), n_tensors=2, tex=("0", "0"))
 _floor_divide = defop("floor_divide", "NotImplemented", lambda xp, a, b: _div_mode_fwd(xp, a, b, "floor"),
                       (_no_derivative("floor_divide"),) * 2)
 
@@ -438,9 +443,9 @@ def _hypot_fwd(xp, a, b):
 
 def _xlogy_fwd(xp, x, y):
     """0 where x is 0 (even if y is 0 or inf), nan where y is nan; x or y may be a Python number."""
-    arr = y if hasattr(y, "dtype") else x
-    y_nan = xp.isnan(y) if arr is y else math.isnan(y)
-    return xp.where(y_nan, xp.nan, xp.where(x == 0, 0, x * xp.log(y))).astype(arr.dtype, copy=False)
+    dt = (y if hasattr(y, "dtype") else x).dtype
+    x, y = xp.asarray(x, dtype=dt), xp.asarray(y, dtype=dt)
+    return xp.where(xp.isnan(y), xp.nan, xp.where(x == 0, 0, x * xp.log(y))).astype(dt, copy=False)
 
 
 def _fmax_mask(a, b):
@@ -540,8 +545,8 @@ _inplace_binary(_prep(_xlogy, _xlogy_sy, float_op=True), "xlogy_")
 # ---- lerp, addcmul, addcdiv -------------------------------------------------------------------------------
 def _lerp_fwd(xp, x, end, weight):
     # PyTorch's: from the nearer end, so that lerp(a, b, 1) is exactly b
-    small = xp.abs(weight) < 0.5
-    return xp.where(small, x + weight * (end - x), end - (end - x) * (1 - weight)).astype(x.dtype, copy=False)
+    weight = xp.asarray(weight, dtype=x.dtype)
+    return xp.where(xp.abs(weight) < 0.5, x + weight * (end - x), end - (end - x) * (1 - weight))
 
 
 _lerp_s = defop("lerp", "LerpBackward0", _lerp_fwd, (lambda g, weight: g * (1 - weight), lambda g, weight: g * weight),
@@ -651,8 +656,16 @@ _where = defop("where", "WhereBackward0", lambda xp, a, b, cond: xp.where(cond, 
                tex=("1 where cond", "1 where not cond"))
 
 
+_WHERE_SIGNATURES = ("Tensor condition", "Tensor condition, Tensor input, Tensor other, *, Tensor out = None",
+                     "Tensor condition, Number self, Tensor other", "Tensor condition, Tensor input, Number other",
+                     "Tensor condition, Number self, Number other")
+
+
 def where(condition, input=None, other=None):
-    if input is None and other is None:  # where(cond) is nonzero(cond, as_tuple=True)
+    if not is_tensor(condition) or (input is None) != (other is None):
+        _errors.invalid_combination("where", [a for a in (condition, input, other) if a is not None],
+                                    _WHERE_SIGNATURES)
+    if input is None:  # where(cond) is nonzero(cond, as_tuple=True)
         c = condition._data
         return tuple(Tensor._make(i.astype(np.int64)) for i in (c.reshape(1) if c.ndim == 0 else c).nonzero())
     if condition._data.dtype != np.bool_:
@@ -752,8 +765,8 @@ def clamp_max_tensor(input, max, inplace=False):
 
 
 # ---- logical ops ------------------------------------------------------------------------------------------------
-def _logical(name, f):
-    op = defop(name, name, lambda xp, a, b: f(a, b))
+def _logical(name):
+    op = defop(name, name, lambda xp, a, b: getattr(xp, name)(a, b))
 
     def fn(input, other, *, out=None):
         _errors.need_tensors(name, input, other)
@@ -768,23 +781,22 @@ def _logical(name, f):
     method(fn_, name + "_")
 
 
-_logical("logical_and", np.logical_and)
-_logical("logical_or", np.logical_or)
-_logical("logical_xor", np.logical_xor)
+for _name in ("logical_and", "logical_or", "logical_xor"):
+    _logical(_name)
 
 
 # ---- in-place comparisons: the tensor keeps its dtype, and PyTorch records a node with zero gradients ------------
-def _inplace_compare(name, f):
-    op_t = defop(name + "_", name.capitalize() + "Backward1", lambda xp, a, b: f(a, b),
+def _inplace_compare(name, ufunc):
+    op_t = defop(name + "_", name.capitalize() + "Backward1", lambda xp, a, b: getattr(xp, ufunc)(a, b),
                  (_zero, _zero), tex=("0", "0"))
-    op_s = defop(name + "_", name.capitalize() + "Backward0", lambda xp, a, other: f(a, other), (_zero,),
-                 n_tensors=1, tex=("0",))
+    op_s = defop(name + "_", name.capitalize() + "Backward0", lambda xp, a, other: getattr(xp, ufunc)(a, other),
+                 (_zero,), n_tensors=1, tex=("0",))
     _inplace_binary(_prep(op_t, op_s), name + "_")
 
 
-for _name, _f in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less), ("le", np.less_equal),
-                  ("gt", np.greater), ("ge", np.greater_equal)):
-    _inplace_compare(_name, _f)
+for _name, _ufunc in (("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("le", "less_equal"),
+                      ("gt", "greater"), ("ge", "greater_equal")):
+    _inplace_compare(_name, _ufunc)
 for _alias, _name in (("greater_", "gt_"), ("less_", "lt_"), ("greater_equal_", "ge_"), ("less_equal_", "le_"),
                       ("not_equal_", "ne_")):
     setattr(Tensor, _alias, getattr(Tensor, _name))
@@ -800,6 +812,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
     if atol < 0:
         raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    _broadcast_shape(a.shape, b.shape)
     xp = _xp(a)
     close = a == b
     if equal_nan and a.dtype.kind in "fc":
