@@ -625,6 +625,89 @@ def test_errors(fn, arrays):
     expect_error(fn, *arrays)
 
 
+# ---- dtype rules: every pair of dtypes (and Python numbers) gives torch's dtype and values, or torch's error --------
+_DTYPES = ("float32", "float64", "int64", "int32", "uint8", "bool")
+_VALUES = {"float32": [1.5, -2.0, 3.0], "float64": [0.5, 2.0, -3.0], "int64": [3, -2, 5], "int32": [7, 2, -1],
+           "uint8": [3, 2, 250], "bool": [True, False, True]}
+_OTHERS = _DTYPES + (2, -1, 1.5, True)
+
+
+def _outcome(m, fn):
+    try:
+        r = fn(m)
+    except Exception as e:  # noqa: BLE001 - comparing whatever was raised
+        return type(e).__name__, str(e).replace("torch.", "chainrule.")
+    return str(r.dtype).split(".")[-1], np.asarray(r.tolist(), dtype=float)
+
+
+def _same_outcome(fn):
+    c, t = _outcome(chainrule, fn), _outcome(torch, fn)
+    assert c[0] == t[0], (c, t)
+    if isinstance(t[1], str):
+        assert c[1] == t[1], (c, t)
+    else:
+        np.testing.assert_allclose(c[1], t[1], rtol=1e-6, equal_nan=True)
+
+
+def _tensor(m, dt):
+    return m.tensor(_VALUES[dt], dtype=getattr(m, dt))
+
+
+def _operand(m, o):
+    return _tensor(m, o) if isinstance(o, str) else o
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "floor_divide", "remainder", "fmod", "pow", "float_power",
+                                "atan2", "hypot", "maximum", "fmax", "copysign", "xlogy", "eq", "lt", "logical_and",
+                                "bitwise_and", "bitwise_xor"], ids=lambda op: f"{op}:dtypes")
+def test_dtype_matrix(op):
+    for da in _DTYPES:
+        for o in _OTHERS:
+            _same_outcome(lambda m: getattr(m, op)(_tensor(m, da), _operand(m, o)))
+            if not isinstance(o, str):
+                _same_outcome(lambda m: getattr(m, op)(o, _tensor(m, da)))
+
+
+@pytest.mark.parametrize("op", ["add_", "sub_", "mul_", "div_", "floor_divide_", "remainder_", "fmod_", "pow_",
+                                "float_power_", "atan2_", "hypot_", "copysign_", "xlogy_", "eq_", "lt_",
+                                "logical_and_", "bitwise_and_", "bitwise_or_", "clamp_min_", "clamp_max_"],
+                         ids=lambda op: f"{op[:-1]}:inplace_dtypes")
+def test_inplace_dtype_matrix(op):
+    for da in _DTYPES:
+        for o in _OTHERS:
+            _same_outcome(lambda m: getattr(_tensor(m, da), op)(_operand(m, o)))
+
+
+@pytest.mark.parametrize("op", ["sgn", "exp2", "log1p", "rsqrt", "square", "asinh", "logit", "erf", "erfinv", "floor",
+                                "round", "frac", "nan_to_num", "deg2rad", "signbit", "isposinf", "logical_not",
+                                "bitwise_not", "neg", "exp", "abs", "relu", "sign", "reciprocal", "positive"],
+                         ids=lambda op: f"{op}:dtypes")
+def test_unary_dtypes(op):
+    for dt in _DTYPES + ("float16", "int8", "int16"):
+        for name in (op, op + "_") if hasattr(torch.Tensor, op + "_") else (op,):
+            _same_outcome(lambda m: getattr(m.tensor([0.5, -0.25, 3.0] if "float" in dt else [1, 0, 3],
+                                                     dtype=getattr(m, dt)), name)())
+
+
+@pytest.mark.parametrize("fn", [
+    pytest.param(lambda m: m.clamp(m.tensor([True, False]), True), id="clamp:bool"),
+    pytest.param(lambda m: m.clamp(m.tensor([True, False]), None, False), id="clamp:bool_max"),
+    pytest.param(lambda m: m.clamp(m.tensor([True, False]), 0), id="clamp:bool_int_bound"),
+    pytest.param(lambda m: m.tensor([3, 1]).clamp_(0.5, 2.5), id="clamp:inplace_int_float"),
+    pytest.param(lambda m: m.tensor([True, False]).clamp_(True, True), id="clamp:inplace_bool"),
+    pytest.param(lambda m: m.clamp(m.tensor([3, 250], dtype=m.uint8), -1), id="clamp:uint8_negative"),
+    pytest.param(lambda m: m.tensor([3]).clamp_min_(m.tensor(0.5)), id="clamp_min:inplace_int_tensor"),
+    pytest.param(lambda m: m.pow(m.tensor([3, -2, 1, -1, 0]), m.tensor([-1, -2, -3, -2, 2])), id="pow:int_negative"),
+    pytest.param(lambda m: m.pow(-1, m.tensor([-1, -2, 3])), id="pow:scalar_base_int_negative"),
+    pytest.param(lambda m: m.tensor([True, False]).pow_(-1), id="pow:inplace_bool_negative"),
+    pytest.param(lambda m: m.tensor([2, 3]).pow_(m.tensor([-1, 2])), id="pow:inplace_int_tensor_negative"),
+    pytest.param(lambda m: m.remainder(m.tensor([3], dtype=m.int8), 300), id="remainder:int8_wraps"),
+    pytest.param(lambda m: m.tensor([3, 250], dtype=m.uint8).lt_(-1), id="lt:inplace_uint8_negative"),
+])
+def test_dtype_corners(fn):
+    _same_outcome(fn)
+
+
 # ---- in-place ops on graphs, special behaviours ------------------------------------------------------------------
 def test_inplace_comparison_records_zero_gradients():
     for m in (chainrule, torch):

@@ -14,11 +14,18 @@ def is_tensor(x):
 
 def as_tensor_like(v, dtype_np, like):
     """A Python scalar as a 0-d constant tensor on like's device."""
-    arr = np.array(v, dtype=dtype_np)
+    arr = np.array(v).astype(dtype_np)  # a cast, not a check: -1 as uint8 wraps to 255, as in PyTorch
     if like._data.__class__ is not _ndarray:
         from .._device import move
         arr = move(arr, like.device)
     return Tensor._make(arr)
+
+
+def cast_scalar(v, dtype_np):
+    """A Python int as an integer dtype holds it (-1 as uint8 is 255): PyTorch casts such numbers, NumPy refuses."""
+    if dtype_np.kind in "iu" and isinstance(v, int) and not isinstance(v, bool):
+        return int(np.array(v).astype(dtype_np))
+    return v
 
 
 def promote(a, b):

@@ -14,11 +14,9 @@ def check_bool_sub(a, b):
 
 
 def check_int_pow(base, exponent):
-    if base._data.dtype.kind in "iu":
-        neg = (exponent._data < 0).any() if isinstance(exponent, Tensor) and exponent._data.dtype.kind in "iu" \
-            else (isinstance(exponent, int) and exponent < 0)
-        if neg:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    """A negative Python integer exponent of an integer tensor (a tensor exponent gives C's integer powers)."""
+    if base._data.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 def check_inplace_broadcast(self_shape, other_shape):

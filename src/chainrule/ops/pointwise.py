@@ -4,9 +4,9 @@ import math
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor
+from .._tensor import Tensor, _check_cast, _c_name, _legacy_name
 from ._op import defop, apply, apply_inplace
-from ._args import binary, promote, float_input, as_tensor_like, is_tensor
+from ._args import binary, promote, float_input, as_tensor_like, is_tensor, cast_scalar
 from ._register import export, method, inplace_unary
 from . import _errors
 
@@ -86,10 +86,28 @@ _mul = defop("mul", "MulBackward0", lambda xp, a, b: a * b, (lambda g, b: g * b,
              tex=("b", "a"))
 _div = defop("div", "DivBackward0", lambda xp, a, b: a / b,
              (lambda g, b: g / b, lambda g, a, b: -g * a / (b * b)), tex=("1/b", "-a/b²"))
-_pow_scalar = defop("pow", "PowBackward0", lambda xp, a, exponent: a ** exponent,
+
+
+def _pow_fwd(xp, a, b):
+    """a ** b as PyTorch: integer powers as C's (a negative exponent gives 0, except for bases 1 and -1)."""
+    if a.dtype.kind == "b":
+        _errors.not_implemented("pow", a.dtype)
+    if a.dtype.kind in "iu" and (b < 0).any():
+        at_neg = xp.where(a == 1, 1, xp.where(a == -1, 1 - 2 * (b % 2), 0))
+        return xp.where(b < 0, at_neg, a ** xp.abs(b)).astype(a.dtype, copy=False)
+    return a ** b
+
+
+def _pow_scalar_fwd(xp, a, exponent):
+    if a.dtype.kind == "b":  # a bool exponent: PyTorch's shortcuts for x ** 1 and x ** 0 keep bool
+        return a.copy() if exponent else xp.ones_like(a)
+    return a ** exponent
+
+
+_pow_scalar = defop("pow", "PowBackward0", _pow_scalar_fwd,
                     (lambda g, a, exponent: g * 0 if exponent == 0 else g * (exponent * a ** (exponent - 1)),),
                     n_tensors=1, tex=("n·a^{n-1}",))
-_pow_tensor = defop("pow", "PowBackward1", lambda xp, a, b: a ** b,
+_pow_tensor = defop("pow", "PowBackward1", _pow_fwd,
                     (lambda g, a, b: g * (b * a ** (b - 1)).masked_fill(b == 0, 0),
                      lambda g, a, result, b: g * (result * a.log()).masked_fill((a == 0) & (b >= 0), 0)),
                     tex=("b·a^{b-1}", "a^b·ln(a)"))
@@ -101,7 +119,8 @@ def _rpow_grad(g, a, result, base):
     return g * result * (math.log(base) if base > 0 else math.nan)
 
 
-_rpow = defop("pow", "PowBackward2", lambda xp, a, base: base ** a, (_rpow_grad,), n_tensors=1, tex=("c^x·ln(c)",))
+_rpow = defop("pow", "PowBackward2", lambda xp, a, base: _pow_fwd(xp, xp.asarray(base, dtype=a.dtype), a),
+              (_rpow_grad,), n_tensors=1, tex=("c^x·ln(c)",))
 
 
 def _alpha(alpha, a, b):
@@ -159,7 +178,7 @@ def pow(input, exponent, *, out=None):
 
 def _rpow_apply(t, base):
     a, _, da, _ = promote(t, base)
-    return apply(_rpow, (a,), (base,), (da,))
+    return apply(_rpow, (a,), (cast_scalar(base, da.dtype),), (da,))
 
 
 for _f in (add, sub, rsub, mul, div, pow):
@@ -183,6 +202,7 @@ def _prep(op, alpha=None):
         a, b, da, db = promote(self, other)
         if db.shape != da.shape:
             _errors.check_inplace_broadcast(da.shape, db.shape)
+        _check_cast(da.dtype, self._data.dtype)  # before the kernel's own dtype errors, as PyTorch
         return op, (b,), ((alpha,) if alpha is not None else ()), (da, db)
     return prep
 
@@ -204,7 +224,8 @@ def _div_prep(self, other, rounding_mode=None):
         from .pointwise_more import _div_rounding_prep
         return _div_rounding_prep(self, other, rounding_mode)
     if self._data.dtype.kind in "biu":
-        _errors.inplace_cast("Float", self.dtype)
+        rt = D.result_type_of([self._data, other._data if is_tensor(other) else other])
+        _errors.inplace_cast(_legacy_name(rt if rt.is_floating_point else D.get_default_dtype()), self.dtype)
     return _prep(_div)(self, other)
 
 
@@ -216,6 +237,7 @@ Tensor.divide_ = Tensor.div_
 
 
 def _pow_prep(self, exponent):
+    _errors.check_int_pow(self, exponent)
     if is_tensor(exponent):
         return _prep(_pow_tensor)(self, exponent)
     return _pow_scalar, (), (exponent,), (promote(self, exponent)[2],)
@@ -285,18 +307,17 @@ _clamp = defop("clamp", "ClampBackward1", _clamp_fwd, (lambda g, x, min, max: g 
                n_tensors=1, tex=("1 if min ≤ x ≤ max else 0",))
 
 
+def _clamp_kernel(min, max):
+    return "clamp_min_scalar_cpu" if max is None else "clamp_max_scalar_cpu" if min is None else "clamp_scalar_cpu"
+
+
 def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None".replace("torch", "chainrule"))
     if is_tensor(min) or is_tensor(max):
         from .pointwise_more import clamp_tensor
         return clamp_tensor(input, min, max)
-    a = input
-    da = a._data
-    rt = D.result_type_of([da] + [v for v in (min, max) if v is not None]).np
-    if da.dtype != rt:
-        da = da.astype(rt)
-    return apply(_clamp, (a,), (min, max), (da,))
+    return _clamp_scalar(_clamp, input, (min, max), _clamp_kernel(min, max))
 
 
 def clamp_(self, min=None, max=None):
@@ -305,7 +326,7 @@ def clamp_(self, min=None, max=None):
     if is_tensor(min) or is_tensor(max):
         from .pointwise_more import clamp_tensor_
         return clamp_tensor_(self, min, max)
-    return apply_inplace(_clamp, self, (), (min, max))
+    return _clamp_scalar(_clamp, self, (min, max), _clamp_kernel(min, max), inplace=True)
 
 
 # torch.clamp_min / clamp_max are ops of their own (ClampMinBackward0, ClampMaxBackward0)
@@ -315,24 +336,33 @@ _clamp_max = defop("clamp_max", "ClampMaxBackward0", lambda xp, x, max: _clamp_f
                    (lambda g, x, max: g * (x <= max),), n_tensors=1, tex=("1 if x ≤ max else 0",))
 
 
-def _clamp_one(op, input, v):
+def _clamp_scalar(op, input, bounds, kernel, inplace=False):
+    """clamp with number bounds: the input in the result dtype, the bounds as it holds them, PyTorch's errors."""
     da = input._data
-    rt = D.result_type_of([da, v]).np
-    return apply(op, (input,), (v,), (da if da.dtype == rt else da.astype(rt),))
+    rt = D.result_type_of([da] + [v for v in bounds if v is not None]).np
+    if rt.kind == "b":
+        _errors.not_implemented(kernel, rt)
+    bounds = tuple(v if v is None else cast_scalar(v, rt) for v in bounds)
+    if not inplace:
+        return apply(op, (input,), bounds, (da if da.dtype == rt else da.astype(rt),))
+    if D.FROM_NP[rt].category > input.dtype.category:  # this message names the C type
+        raise RuntimeError(f"result type {_legacy_name(D.FROM_NP[rt])} can't be cast to the desired output type "
+                           f"{_c_name(input.dtype)}")
+    return apply_inplace(op, input, (), bounds)
 
 
 def clamp_min(input, min, inplace=False):
     if is_tensor(min):
         from .pointwise_more import clamp_min_tensor
         return clamp_min_tensor(input, min, inplace)
-    return apply_inplace(_clamp_min, input, (), (min,)) if inplace else _clamp_one(_clamp_min, input, min)
+    return _clamp_scalar(_clamp_min, input, (min,), "clamp_min_scalar_cpu", inplace)
 
 
 def clamp_max(input, max, inplace=False):
     if is_tensor(max):
         from .pointwise_more import clamp_max_tensor
         return clamp_max_tensor(input, max, inplace)
-    return apply_inplace(_clamp_max, input, (), (max,)) if inplace else _clamp_one(_clamp_max, input, max)
+    return _clamp_scalar(_clamp_max, input, (max,), "clamp_max_scalar_cpu", inplace)
 
 
 export(clamp)

@@ -10,9 +10,9 @@ import math
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _c_name, _legacy_name
+from .._tensor import Tensor, _c_name, _legacy_name, _check_cast
 from ._op import defop, apply, apply_inplace, _xp
-from ._args import binary, promote, is_tensor, as_tensor_like, broadcast_error
+from ._args import binary, promote, is_tensor, as_tensor_like, broadcast_error, cast_scalar
 from ._register import export, method, inplace_unary
 from .pointwise import _unary, _sign_fwd, _inplace_binary, _operator, pow
 from . import _errors
@@ -57,10 +57,12 @@ def _check_int_divisor(a, b):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _scalar(op, input, other):
-    """An op of PyTorch's Scalar overload: the number stays a parameter."""
+def _scalar(op, input, other, float_op=False):
+    """An op of PyTorch's Scalar overload: the number stays a parameter, as the result's dtype holds it."""
     a, _, da, _ = promote(input, other)
-    return apply(op, (a,), (other,), (da,))
+    if float_op:
+        da = _as_float(da)
+    return apply(op, (a,), (cast_scalar(other, da.dtype),), (da,))
 
 
 def _float_binary(op, input, other):
@@ -385,24 +387,38 @@ def fmod(input, other, *, out=None):
     return binary(_fmod, input, other) if is_tensor(other) else _scalar(_fmod_s, input, other)
 
 
-def _prep(op, op_s=None, name=None, float_op=False):
-    """How Tensor.<op>_(other) runs: the op (or its Scalar overload), other tensors, params, promoted arrays."""
+def _prep(op, scalar=None, float_op=False, cast=True):
+    """How Tensor.<op>_(other) runs: the op, other tensors, params, promoted arrays. A number as other goes to the
+    scalar op (PyTorch's Scalar overload) if given, else is refused (ops that take tensors only)."""
     def prep(self, other):
-        if op_s is None:
-            _errors.need_tensor(other, name, position=1)
+        if scalar is None:
+            _errors.need_tensor(other, op.name + "_", position=1)
         _, b, da, db = promote(self, other)
         if float_op:
             da, db = _as_float(da), _as_float(db)
+        if is_tensor(other):
+            _errors.check_inplace_broadcast(da.shape, db.shape)
+        if cast:  # the result's dtype must fit self's, checked before the kernel's own dtype errors
+            _check_cast(da.dtype, self._data.dtype)
         if not is_tensor(other):
-            return op_s, (), (other,), (da,)
+            return scalar, (), (cast_scalar(other, da.dtype),), (da,)
+        return op, (b,), (), (da, db)
+    return prep
+
+
+def _prep_wrapped(op):
+    """Tensor.<op>_(other) where PyTorch wraps a number into a tensor (no Scalar overload of its own)."""
+    def prep(self, other):
+        _, b, da, db = promote(self, other)
         _errors.check_inplace_broadcast(da.shape, db.shape)
+        _check_cast(da.dtype, self._data.dtype)
         return op, (b,), (), (da, db)
     return prep
 
 
 for _f in (floor_divide, remainder, fmod):
     export(_f)
-_inplace_binary(_prep(_floor_divide, _floor_divide), "floor_divide_")
+_inplace_binary(_prep_wrapped(_floor_divide), "floor_divide_")
 _inplace_binary(_prep(_remainder, _remainder_s), "remainder_")
 _inplace_binary(_prep(_fmod, _fmod_s), "fmod_")
 
@@ -517,8 +533,7 @@ def copysign(input, other, *, out=None):
     if not is_tensor(input):
         _errors.invalid_combination("copysign", (input, other), _errors.TENSOR_OR_NUMBER_OTHER)
     if not is_tensor(other):
-        a, _, da, _ = promote(input, other)
-        return apply(_copysign_s, (a,), (other,), (_as_float(da),))
+        return _scalar(_copysign_s, input, other, float_op=True)
     return _float_binary(_copysign, input, other)
 
 
@@ -526,18 +541,16 @@ def xlogy(input, other, *, out=None):
     if is_tensor(input) and is_tensor(other):
         return _float_binary(_xlogy, input, other)
     if is_tensor(input):
-        a, _, da, _ = promote(input, other)
-        return apply(_xlogy_sy, (a,), (other,), (_as_float(da),))
-    b, _, db, _ = promote(other, input)
-    return apply(_xlogy_sx, (b,), (input,), (_as_float(db),))
+        return _scalar(_xlogy_sy, input, other, float_op=True)
+    return _scalar(_xlogy_sx, other, input, float_op=True)
 
 
 for _f in (atan2, hypot, fmax, fmin, copysign, xlogy):
     export(_f)
 export(atan2, "arctan2")
-_inplace_binary(_prep(_atan2, name="atan2_", float_op=True), "atan2_")
+_inplace_binary(_prep(_atan2, float_op=True), "atan2_")
 Tensor.arctan2_ = Tensor.atan2_
-_inplace_binary(_prep(_hypot, name="hypot_"), "hypot_")
+_inplace_binary(_prep(_hypot), "hypot_")
 _inplace_binary(_prep(_copysign, _copysign_s, float_op=True), "copysign_")
 _inplace_binary(_prep(_xlogy, _xlogy_sy, float_op=True), "xlogy_")
 
@@ -791,7 +804,7 @@ def _inplace_compare(name, ufunc):
                  (_zero, _zero), tex=("0", "0"))
     op_s = defop(name + "_", name.capitalize() + "Backward0", lambda xp, a, other: getattr(xp, ufunc)(a, other),
                  (_zero,), n_tensors=1, tex=("0",))
-    _inplace_binary(_prep(op_t, op_s), name + "_")
+    _inplace_binary(_prep(op_t, op_s, cast=False), name + "_")
 
 
 for _name, _ufunc in (("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("le", "less_equal"),
