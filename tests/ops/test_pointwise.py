@@ -625,6 +625,41 @@ def test_errors(fn, arrays):
     expect_error(fn, *arrays)
 
 
+# ---- every pair of special values (nan, ±inf, ±0, ±1, ...): gradients and second-order gradients as torch's ---------
+_S = np.array([math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.5])
+_GRID = (np.repeat(_S, len(_S)), np.tile(_S, len(_S)))
+_GRID_OPS = {
+    "add": lambda m, x, y: m.add(x, y, alpha=2), "sub": lambda m, x, y: m.sub(x, y), "mul": lambda m, x, y: x * y,
+    "div": lambda m, x, y: x / y, "pow": lambda m, x, y: m.pow(x, y),
+    "remainder": lambda m, x, y: m.remainder(x, y), "fmod": lambda m, x, y: m.fmod(x, y),
+    "atan2": lambda m, x, y: m.atan2(x, y), "hypot": lambda m, x, y: m.hypot(x, y),
+    "maximum": lambda m, x, y: m.maximum(x, y), "minimum": lambda m, x, y: m.minimum(x, y),
+    "fmax": lambda m, x, y: m.fmax(x, y), "fmin": lambda m, x, y: m.fmin(x, y),
+    "copysign": lambda m, x, y: m.copysign(x, y) + m.copysign(x, -0.0), "xlogy": lambda m, x, y: m.xlogy(x, y),
+    "lerp": lambda m, x, y: m.lerp(x, y, 0.3) + m.lerp(x, y, y), "addcmul": lambda m, x, y: m.addcmul(x, y, x, value=2),
+    "addcdiv": lambda m, x, y: m.addcdiv(x, y, x, value=2), "where": lambda m, x, y: m.where(x > y, x, y),
+    "clamp": lambda m, x, y: m.clamp(x, y, y + 1) + m.clamp(x, min=y) + m.clamp(x, -1, 1),
+    "clamp_min": lambda m, x, y: m.clamp_min(x, y) + m.clamp_min(y, 0), "clamp_max": lambda m, x, y: m.clamp_max(x, y),
+}
+
+
+@pytest.mark.parametrize("name", list(_GRID_OPS), ids=lambda n: f"{n}:special_grid")
+def test_special_value_grid(name):
+    check(_GRID_OPS[name], *_GRID, gradcheck=False)
+    check(_GRID_OPS[name], *(g.astype(np.float32) for g in _GRID))
+
+
+@pytest.mark.parametrize("fn", [
+    pytest.param(lambda m, x: m.pow(x, 2.5) + m.pow(x, 0.5) + m.pow(x, -0.5) + m.pow(x, -1) + m.pow(x, -2) + m.pow(x, 3)
+                 + m.pow(x, 0), id="pow:special_exponents"),
+    pytest.param(lambda m, x: m.pow(2.0, x) + m.pow(0.0, x), id="pow:special_scalar_base"),
+    pytest.param(lambda m, x: m.xlogy(x, 2.0) + m.xlogy(2.0, x) + m.xlogy(x, 0.0), id="xlogy:special_scalars"),
+    pytest.param(lambda m, x: m.logit(x, 0.25), id="logit:special_eps"),
+])
+def test_special_values(fn):
+    check(fn, _S, gradcheck=False)
+
+
 # ---- dtype rules: every pair of dtypes (and Python numbers) gives torch's dtype and values, or torch's error --------
 _DTYPES = ("float32", "float64", "int64", "int32", "uint8", "bool")
 _VALUES = {"float32": [1.5, -2.0, 3.0], "float64": [0.5, 2.0, -3.0], "int64": [3, -2, 5], "int32": [7, 2, -1],

@@ -85,7 +85,7 @@ _rsub = defop("rsub", "RsubBackward1", lambda xp, a, other, alpha: other - (a if
 _mul = defop("mul", "MulBackward0", lambda xp, a, b: a * b, (lambda g, b: g * b, lambda g, a: g * a),
              tex=("b", "a"))
 _div = defop("div", "DivBackward0", lambda xp, a, b: a / b,
-             (lambda g, b: g / b, lambda g, a, b: -g * a / (b * b)), tex=("1/b", "-a/b²"))
+             (lambda g, b: g / b, lambda g, a, b: -g * ((a / b) / b)), tex=("1/b", "-a/b²"))
 
 
 def _pow_fwd(xp, a, b):
@@ -101,15 +101,21 @@ def _pow_fwd(xp, a, b):
 def _pow_scalar_fwd(xp, a, exponent):
     if a.dtype.kind == "b":  # a bool exponent: PyTorch's shortcuts for x ** 1 and x ** 0 keep bool
         return a.copy() if exponent else xp.ones_like(a)
+    if a.dtype.kind == "f" and exponent in _POW_FAST:  # PyTorch's kernels for these (pow(-0., -.5) is -inf)
+        return _POW_FAST[exponent](xp, a)
     return a ** exponent
+
+
+_POW_FAST = {0.5: lambda xp, a: xp.sqrt(a), 2: lambda xp, a: a * a, 3: lambda xp, a: a * a * a,
+             -0.5: lambda xp, a: 1 / xp.sqrt(a), -1: lambda xp, a: 1 / a, -2: lambda xp, a: 1 / (a * a)}
 
 
 _pow_scalar = defop("pow", "PowBackward0", _pow_scalar_fwd,
                     (lambda g, a, exponent: g * 0 if exponent == 0 else g * (exponent * a ** (exponent - 1)),),
                     n_tensors=1, tex=("n·a^{n-1}",))
 _pow_tensor = defop("pow", "PowBackward1", _pow_fwd,
-                    (lambda g, a, b: g * (b * a ** (b - 1)).masked_fill(b == 0, 0),
-                     lambda g, a, result, b: g * (result * a.log()).masked_fill((a == 0) & (b >= 0), 0)),
+                    (lambda g, a, b: (g * (b * a ** (b - 1))).where(b != 0, 0.),
+                     lambda g, a, result, b: g * (result * a.log()).where(~((a == 0) & (b >= 0)), 0.)),
                     tex=("b·a^{b-1}", "a^b·ln(a)"))
 
 
