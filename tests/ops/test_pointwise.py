@@ -55,27 +55,28 @@ def _call(op, *args, **kw):
     return lambda m, *ts: getattr(m, op)(*ts, *args, **kw)
 
 
-def unary_cases(op, dom=A, *, tag="", inplace=True, ints=True, bools=True, grad2=True, special=True, **kw):
-    """f64 (with finite differences), f32, method, in-place, 0-d, empty, non-contiguous, int/bool, special values."""
+def unary_cases(op, dom=A, *, tag="", inplace=True, ints=True, bools=True, special=True, **kw):
+    """f64 (with finite differences), f32, method, in-place, 0-d, empty, non-contiguous, int/bool, special values.
+    inplace="no_grad": PyTorch records the in-place form without a derivative."""
     f = _call(op, **kw)
 
     def c(name, *args, **opts):
         return case(op, tag + name, *args, **opts)
-    out = [c("f64", f, dom, grad2=grad2),
-           c("f32", f, dom.astype(np.float32), grad2=grad2),
-           c("method", lambda m, a: getattr(a, op)(**kw), dom, grad2=grad2, gradcheck=False),
-           c("0d", f, np.array(dom.flat[1]), grad2=grad2),
-           c("empty", f, E, grad2=grad2),
-           c("noncontig", lambda m, a: getattr(m, op)(a.t()[::2], **kw), dom, grad2=grad2, gradcheck=False)]
+    out = [c("f64", f, dom),
+           c("f32", f, dom.astype(np.float32)),
+           c("method", lambda m, a: getattr(a, op)(**kw), dom, gradcheck=False),
+           c("0d", f, np.array(dom.flat[1])),
+           c("empty", f, E),
+           c("noncontig", lambda m, a: getattr(m, op)(a.t()[::2], **kw), dom, gradcheck=False)]
     if inplace:
-        out.append(c("inplace", lambda m, a: getattr(a * 1, op + "_")(**kw), dom, grad2=grad2, gradcheck=False,
+        out.append(c("inplace", lambda m, a: getattr(a * 1, op + "_")(**kw), dom, gradcheck=False,
                      grad=inplace != "no_grad"))
     if ints:
         out.append(c("int", f, INTS))
     if bools:
         out.append(c("bool", f, BOOLS))
     if special:
-        out.append(c("special", f, SPECIAL, grad2=grad2, gradcheck=False))
+        out.append(c("special", f, SPECIAL, gradcheck=False))
     return out
 
 
@@ -173,33 +174,30 @@ CASES = [
 ]
 
 
-def binary_cases(op, a=A, b=B, *, tag="", scalar=1.5, grad2=True, ints=(INTS, INTS2), inplace=True, mixed=True,
-                 **kw):
+def binary_cases(op, a=A, b=B, *, tag="", scalar=1.5, ints=(INTS, INTS2), inplace=True, mixed=True, **kw):
     """Broadcast f64 (finite differences), f32, a Python scalar, 0-d, empty, non-contiguous, ints, mixed dtypes."""
     f = _call(op, **kw)
 
     def case(op, name, *args, **opts):
         return pytest.param(args[0], args[1:], opts, id=f"{op}:{tag}{name}")
-    out = [case(op, "f64", f, a, b, grad2=grad2),
-           case(op, "f32", f, a.astype(np.float32), b.astype(np.float32), grad2=grad2),
-           case(op, "method", lambda m, x, y: getattr(x, op)(y, **kw), a, b, grad2=grad2, gradcheck=False),
-           case(op, "0d", f, np.array(a.flat[0]), np.array(b.flat[1]), grad2=grad2),
-           case(op, "0d_with_1d", f, np.array(a.flat[0]), b, grad2=grad2, gradcheck=False),
-           case(op, "empty", f, E, np.ones(3), grad2=grad2),
-           case(op, "noncontig", lambda m, x, y: getattr(m, op)(x.t()[::2], y[:2, None], **kw), a, b, grad2=grad2,
+    out = [case(op, "f64", f, a, b),
+           case(op, "f32", f, a.astype(np.float32), b.astype(np.float32)),
+           case(op, "method", lambda m, x, y: getattr(x, op)(y, **kw), a, b, gradcheck=False),
+           case(op, "0d", f, np.array(a.flat[0]), np.array(b.flat[1])),
+           case(op, "0d_with_1d", f, np.array(a.flat[0]), b, gradcheck=False),
+           case(op, "empty", f, E, np.ones(3)),
+           case(op, "noncontig", lambda m, x, y: getattr(m, op)(x.t()[::2], y[:2, None], **kw), a, b,
                 gradcheck=False)]
     if scalar is not None:
-        out.append(case(op, "scalar", lambda m, x: getattr(m, op)(x, scalar, **kw), a, grad2=grad2))
-        out.append(case(op, "scalar_f32", lambda m, x: getattr(m, op)(x, scalar, **kw), a.astype(np.float32),
-                        grad2=grad2))
+        out.append(case(op, "scalar", lambda m, x: getattr(m, op)(x, scalar, **kw), a))
+        out.append(case(op, "scalar_f32", lambda m, x: getattr(m, op)(x, scalar, **kw), a.astype(np.float32)))
     if inplace:
-        out.append(case(op, "inplace", lambda m, x, y: getattr(x * 1, op + "_")(y, **kw), a, b, grad2=grad2,
-                        gradcheck=False))
+        out.append(case(op, "inplace", lambda m, x, y: getattr(x * 1, op + "_")(y, **kw), a, b, gradcheck=False))
     if ints:
         out.append(case(op, "int", f, *ints))
     if mixed:
-        out.append(case(op, "int_float", f, INTS, b, grad2=grad2, gradcheck=False))
-        out.append(case(op, "f32_f64", f, a.astype(np.float32), b, grad2=grad2, gradcheck=False))
+        out.append(case(op, "int_float", f, INTS, b, gradcheck=False))
+        out.append(case(op, "f32_f64", f, a.astype(np.float32), b, gradcheck=False))
     return out
 
 
