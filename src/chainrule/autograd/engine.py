@@ -24,7 +24,7 @@ def add_trace_hook(fn):
 def _dependencies(roots):
     """Count, for each node reachable from roots, how many edges point at it."""
     deps = {}
-    stack = [n for n in roots]
+    stack = list(dict.fromkeys(roots))  # once each: two outputs of one node are one root
     seen = set(stack)
     while stack:
         node = stack.pop()

@@ -1,15 +1,9 @@
 """Reductions: sum, mean, max/min (all, dim, binary), and sum_to_size for broadcasting."""
-import collections
-
 import numpy as np
 
-from .. import _dtype as D
-from .._tensor import Tensor
 from ._op import defop, apply
 from ._args import dims, wrap_dim, is_tensor
 from ._register import export, method
-
-values_indices = collections.namedtuple("return_types", ["values", "indices"])
 
 
 def _expand_back(g, shape, dim, keepdim):
@@ -31,11 +25,11 @@ _sum_all = defop("sum", "SumBackward0", lambda xp, x, dtype: xp.sum(x, dtype=dty
 _sum_dim = defop("sum", "SumBackward1", lambda xp, x, dim, keepdim, dtype: xp.sum(x, axis=dim, keepdims=keepdim,
                                                                                    dtype=dtype),
                  (lambda g, x_shape, dim, keepdim: _expand_back(g, x_shape, dim, keepdim),), n_tensors=1, tex=("1",))
-_mean_all = defop("mean", "MeanBackward0", lambda xp, x: xp.mean(x, dtype=x.dtype),
+_mean_all = defop("mean", "MeanBackward0", lambda xp, x, dtype: xp.mean(x, dtype=dtype),
                   (lambda g, x_shape: g.expand(x_shape) / max(_count(x_shape, range(len(x_shape))), 1),), n_tensors=1,
                   tex=("1/n",))
-_mean_dim = defop("mean", "MeanBackward1", lambda xp, x, dim, keepdim: xp.mean(x, axis=dim, keepdims=keepdim,
-                                                                                 dtype=x.dtype),
+_mean_dim = defop("mean", "MeanBackward1", lambda xp, x, dim, keepdim, dtype: xp.mean(x, axis=dim, keepdims=keepdim,
+                                                                                        dtype=dtype),
                   (lambda g, x_shape, dim, keepdim: _expand_back(g, x_shape, dim, keepdim) / _count(x_shape, dim),),
                   n_tensors=1, tex=("1/n",))
 
@@ -52,10 +46,13 @@ def _resolve(dtype):
     return _resolve_dtype(dtype)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+_NO_DIM = object()  # dim not given: the overload without dim (dim=None given explicitly takes the dim overload)
+
+
+def sum(input, dim=_NO_DIM, keepdim=False, *, dtype=None):
     dtype = _resolve(dtype)
     x = input._data
-    if dim is None:
+    if dim is _NO_DIM:
         return apply(_sum_all, (input,), (_sum_dtype(x, dtype),))
     d = dims(dim, x.ndim)
     if x.ndim == 0:
@@ -63,19 +60,17 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     return apply(_sum_dim, (input,), (d, keepdim, _sum_dtype(x, dtype)))
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=_NO_DIM, keepdim=False, *, dtype=None):
     dtype = _resolve(dtype)
-    if dtype is not None:
-        input = input.to(dtype)
-    dt = input.dtype
+    dt = input.dtype if dtype is None else dtype
     if dt.category < 2:
         from .._tensor import _legacy_name
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
-                           f"or complex dtype. Got: {_legacy_name(dt)}")
-    if dim is None:
-        return apply(_mean_all, (input,))
+        raise RuntimeError(f"mean(): could not infer output dtype. {'Input' if dtype is None else 'Optional'} dtype "
+                           f"must be either a floating point or complex dtype. Got: {_legacy_name(dt)}")
+    if dim is _NO_DIM:
+        return apply(_mean_all, (input,), (dt.np,))
     d = dims(dim, input._data.ndim) if input._data.ndim else ()
-    return apply(_mean_dim, (input,), (d, keepdim))
+    return apply(_mean_dim, (input,), (d, keepdim, dt.np))
 
 
 def _sum_to_size(self, *size):
@@ -96,17 +91,21 @@ method(_sum_to_size, "sum_to_size")
 
 # ---- max / min -------------------------------------------------------------------------------
 def _all_ties(g, x, result):
-    mask = x == result
+    mask = x.isnan() if bool(result.isnan()) else x == result  # a nan result: split among the nans
     return g * mask / mask.sum()
 
 
 def _index_grad(g, shape, dim, keepdim, indices):
+    if not shape:  # a 0-d input is its own max
+        return g
     from .indexing import _index_grad
     return _index_grad(g, shape, dim, keepdim, indices)
 
 
 def _argext(argf):
     def fwd(xp, x, dim, keepdim):
+        if x.ndim == 0:
+            return x.copy(), xp.zeros((), np.int64)
         idx = getattr(xp, argf)(x, axis=dim, keepdims=True)
         vals = xp.take_along_axis(x, idx, axis=dim)
         if not keepdim:
@@ -137,14 +136,17 @@ def _extreme(op_all, op_dim, binary_fn, name):
                                    "Specify the reduction dim with the 'dim' argument.")
             return apply(op_all, (input,))
         d = wrap_dim(dim, input._data.ndim)
-        if input._data.ndim == 0:
-            return values_indices(input.clone(), Tensor._make(np.zeros((), np.int64)))
-        if input._data.shape[d] == 0:
+        if input._data.ndim and input._data.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         vals, idx = apply(op_dim, (input,), (d, keepdim))
-        return values_indices(vals, idx)
+        return _values_indices(name, vals, idx)
     fn.__name__ = name
     return export(fn)
+
+
+def _values_indices(name, values, indices):
+    from .reduction_more import return_types
+    return getattr(return_types, name)((values, indices))
 
 
 def _binary_max(a, b):
