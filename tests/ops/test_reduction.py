@@ -230,6 +230,11 @@ CASES = [
         ("int_dtype", fn_(op, 0, dtype="float32"), INTS), ("single", fn_(op, 0), A[:1])]],
     *basics("cumprod", 1),
     case("cumprod", "zero", fn_("cumprod", 1), ZEROS),
+    case("cumsum", "inplace", lambda m, a: (a * 1).cumsum_(1), A, gradcheck=False),
+    case("cumsum", "inplace_int", lambda m, a: a.clone().cumsum_(0), INTS),
+    case("cumsum", "inplace_int32", lambda m, a: a.to(m.int32).cumsum_(0), INTS),
+    case("cumprod", "inplace_0d", lambda m, a: (a * 1).cumprod_(0), Z),
+    case("cumprod", "inplace", lambda m, a: (a * 1).cumprod_(-1), ZEROS, gradcheck=False),
     case("cumprod", "zeros_dim0", fn_("cumprod", 0), ZEROS.T.copy()),
     case("cumprod", "zero_first", fn_("cumprod", 0), np.array([0.0, 1.5, -2.0, 0.5])),
     case("cumprod", "zero_last", fn_("cumprod", 0), np.array([1.5, -2.0, 0.5, 0.0])),
@@ -484,7 +489,7 @@ def test_var_degrees_of_freedom_warning():
                  (lambda m, a: a.norm(-math.inf, 0), (E,)), (lambda m, a: a.norm(2, (0, 0)), (A,)),
                  (lambda m, a: a.norm(2, 2), (A,))],
         "cumsum": [(lambda m, a: a.cumsum(2), (A,)), (lambda m, a: a.cumsum(1), (Z,))],
-        "cumprod": [(lambda m, a: a.cumprod(-3), (A,))],
+        "cumprod": [(lambda m, a: a.cumprod(-3), (A,)), (lambda m, a: a.requires_grad_().cumprod_(0), (A,))],
         "cummax": [(lambda m, a: a.cummax(2), (A,))],
         "all": [(lambda m, a: a.all(2), (A,))],
         "count_nonzero": [(lambda m, a: a.count_nonzero((0, 0)), (A,))],
@@ -501,3 +506,34 @@ def test_var_degrees_of_freedom_warning():
     }.items() for i, (fn, args) in enumerate(items)])
 def test_errors(fn, args):
     expect_error(fn, *args)
+
+
+# ---- the GPU (CuPy) gives what the CPU gives -------------------------------------------------------------------------
+CUDA_CASES = [
+    pytest.param(f, id=f"{op}:cuda") for op, f in [
+        ("prod", lambda x: x.prod(1) + x.masked_fill(x > 0.5, 0).prod()), ("amax", lambda x: x.amax(1) + x.amin()),
+        ("aminmax", lambda x: sum(chainrule.aminmax(x, dim=0))), ("var", lambda x: x.var(1) + x.std()),
+        ("var_mean", lambda x: sum(chainrule.std_mean(x, 0)) + chainrule.var_mean(x)[0]),
+        ("logsumexp", lambda x: x.logsumexp(1)), ("norm", lambda x: x.norm(3, 1) + x.norm(math.inf) + x.norm()),
+        ("cumsum", lambda x: x.cumsum(1) * x.cumprod(0) + x.masked_fill(x > 0, 0).cumprod(1)),
+        ("cummax", lambda x: x.cummax(1).values + x.cummin(0).values),
+        ("median", lambda x: x.median(1).values + x.median() + x.nanmedian(0).values[:, None]),
+        ("mode", lambda x: x.round().mode(1).values + x.kthvalue(2, 1).values),
+        ("topk", lambda x: x.topk(2, 1).values.sum() + x.sort(0, descending=True).values[0].sum()),
+        ("nansum", lambda x: x.nansum(1) + x.nanmean(0).sum() + x.max(1).values + x.argmax(1) + x.argsort(1)[:, 0]
+         + x.count_nonzero(1) + x.all(1) + x.any(1))]]
+
+
+@pytest.mark.skipif(not chainrule.cuda.is_available(), reason="no CUDA device with CuPy on this machine")
+@pytest.mark.parametrize("fn", CUDA_CASES)
+def test_cuda_matches_cpu(fn):
+    res = {}
+    x0 = np.round(R.standard_normal((4, 6)), 1)  # rounded: ties for the order statistics
+    for dev in ("cpu", "cuda"):
+        x = chainrule.tensor(x0, device=dev, requires_grad=True)
+        y = fn(x).sum()
+        y.backward()
+        assert x.grad.device.type == dev
+        res[dev] = (y.item(), x.grad.cpu().numpy())
+    np.testing.assert_allclose(res["cpu"][0], res["cuda"][0], rtol=1e-10)
+    np.testing.assert_allclose(res["cpu"][1], res["cuda"][1], rtol=1e-10, atol=1e-12)

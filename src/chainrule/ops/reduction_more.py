@@ -18,8 +18,8 @@ from .._device import to_host
 from .._tensor import Tensor, _legacy_name
 from . import _stl
 from ._args import as_tensor_like, dims, float_input, wrap_dim
-from ._op import _xp, apply, defop
-from ._register import export
+from ._op import _xp, apply, apply_inplace, defop
+from ._register import export, method
 from .reduction import _all_ties, _expand_back, _resolve, _sum_dtype
 
 # ---- named tuples ---------------------------------------------------------------------------------------------
@@ -113,16 +113,21 @@ def _pick_grad(g, x_shape, dim, keepdim, indices):
     return _put_along(g, x_shape, dim, indices._data)
 
 
+def _keepdim_pick_grad(g, x_shape, dim, indices):
+    """Gradient of an op whose outputs keep the input's dims (sort, topk, cummax): g placed at `indices`."""
+    return _pick_grad(g, x_shape, dim, True, indices)
+
+
 def _split_ties(g, x, result, dim, keepdim):
     """The gradient of amax/amin: split evenly among the elements equal to the result."""
     mask = x == _restore(result, dim, keepdim)
     return _restore(g, dim, keepdim) / mask.sum(dim, keepdim=True) * mask
 
 
-def _nonempty(name, x, dim, sep=""):
+def _nonempty(name, x, dim):
     for d in dim:
         if x.shape[d] == 0:
-            raise IndexError(f"{name}{sep} Expected reduction dim {d} to have non-zero size.")
+            raise IndexError(f"{name} Expected reduction dim {d} to have non-zero size.")
 
 
 def _float_only(name, input):
@@ -139,7 +144,7 @@ def _out_dtype(x, dtype):
 def _rows(x, dim):
     """The slices along dim as the rows of a 2-d host array."""
     moved = to_host(np.moveaxis(x, dim, -1) if type(x) is np.ndarray else _xp(x).moveaxis(x, dim, -1))
-    return moved.reshape(x.size // x.shape[dim] if x.shape[dim] else math.prod(moved.shape[:-1]), x.shape[dim])
+    return moved.reshape(math.prod(moved.shape[:-1]), x.shape[dim])
 
 
 def _unrows(xp, rows, shape, dim):
@@ -286,9 +291,8 @@ def _kthvalue_fwd(xp, x, k, dim, keepdim):
     return _select_fwd(lambda rows, keys: _kth_index(keys, k))(xp, x, dim, keepdim)
 
 
-_kthvalue = defop("kthvalue", "KthvalueBackward0", _kthvalue_fwd,
-                  (lambda g, x_shape, dim, keepdim, indices: _pick_grad(g, x_shape, dim, keepdim, indices),),
-                  n_tensors=1, outputs=("values", "indices"), tex=("1 at the k-th smallest element",))
+_kthvalue = defop("kthvalue", "KthvalueBackward0", _kthvalue_fwd, (_pick_grad,), n_tensors=1,
+                  outputs=("values", "indices"), tex=("1 at the k-th smallest element",))
 
 
 def _median_all_fwd(ignore_nan):
@@ -302,10 +306,9 @@ def _median_all_fwd(ignore_nan):
     return fwd
 
 
-_median_all = defop("median", "MedianBackward0", _median_all_fwd(False),
-                    (lambda g, x, result: _all_ties(g, x, result),), tex=("1/k at the k elements equal to the median",))
-_nanmedian_all = defop("nanmedian", "NanmedianBackward0", _median_all_fwd(True),
-                       (lambda g, x, result: _all_ties(g, x, result),),
+_median_all = defop("median", "MedianBackward0", _median_all_fwd(False), (_all_ties,),
+                    tex=("1/k at the k elements equal to the median",))
+_nanmedian_all = defop("nanmedian", "NanmedianBackward0", _median_all_fwd(True), (_all_ties,),
                        tex=("1/k at the k elements equal to the median",))
 
 
@@ -321,12 +324,9 @@ def _sort_fwd(xp, x, dim, descending, stable):
     return xp.take_along_axis(x, idx, axis=dim), idx
 
 
-_sort = defop("sort", "SortBackward0", _sort_fwd,
-              (lambda g, x_shape, dim, indices: _pick_grad(g, x_shape, dim, True, indices),), n_tensors=1,
-              outputs=("values", "indices"), tex=("a permutation",))
-_sort_stable = defop("sort", "SortBackward1", _sort_fwd,  # the overload with `stable`, given or None
-                     (lambda g, x_shape, dim, indices: _pick_grad(g, x_shape, dim, True, indices),), n_tensors=1,
-                     outputs=("values", "indices"), tex=("a permutation",))
+# SortBackward1 records the overload with `stable` (given, even as None)
+_sort, _sort_stable = (defop("sort", node, _sort_fwd, (_keepdim_pick_grad,), n_tensors=1, outputs=("values", "indices"), tex=("a permutation",))
+    for node in ("SortBackward0", "SortBackward1"))
 
 
 def _topk_fwd(xp, x, k, dim, largest, sorted):
@@ -338,8 +338,8 @@ def _topk_fwd(xp, x, k, dim, largest, sorted):
 
 
 _topk = defop("topk", "TopkBackward0", _topk_fwd,
-              (lambda g, x_shape, dim, indices: _pick_grad(g, x_shape, dim, True, indices),), n_tensors=1,
-              outputs=("values", "indices"), tex=("1 at the k selected elements",))
+              (_keepdim_pick_grad,), n_tensors=1, outputs=("values", "indices"),
+              tex=("1 at the k selected elements",))
 
 
 def _check_dim_size(name, x, dim):
@@ -461,22 +461,18 @@ def _cum_ext_fwd(greater):
     return fwd
 
 
-_cummax = defop("cummax", "CummaxBackward0", _cum_ext_fwd(True),
-                (lambda g, x_shape, dim, indices: _pick_grad(g, x_shape, dim, True, indices),), n_tensors=1,
+_cummax = defop("cummax", "CummaxBackward0", _cum_ext_fwd(True), (_keepdim_pick_grad,), n_tensors=1,
                 outputs=("values", "indices"), tex=("1 at the running maximum",))
-_cummin = defop("cummin", "CumminBackward0", _cum_ext_fwd(False),
-                (lambda g, x_shape, dim, indices: _pick_grad(g, x_shape, dim, True, indices),), n_tensors=1,
+_cummin = defop("cummin", "CumminBackward0", _cum_ext_fwd(False), (_keepdim_pick_grad,), n_tensors=1,
                 outputs=("values", "indices"), tex=("1 at the running minimum",))
 
 
 def cumsum(input, dim, *, dtype=None):
-    d = wrap_dim(dim, input._data.ndim)
-    return apply(_cumsum, (input,), (d if input._data.ndim else 0, _out_dtype(input._data, dtype)))
+    return apply(_cumsum, (input,), (wrap_dim(dim, input._data.ndim), _out_dtype(input._data, dtype)))
 
 
 def cumprod(input, dim, *, dtype=None):
-    d = wrap_dim(dim, input._data.ndim)
-    return apply(_cumprod, (input,), (d if input._data.ndim else 0, _out_dtype(input._data, dtype)))
+    return apply(_cumprod, (input,), (wrap_dim(dim, input._data.ndim), _out_dtype(input._data, dtype)))
 
 
 def cummax(input, dim):
@@ -487,8 +483,17 @@ def cummin(input, dim):
     return _result("cummin", apply(_cummin, (input,), (wrap_dim(dim, input._data.ndim),)))
 
 
+def _cum_inplace(op):
+    def fn(self, dim, *, dtype=None):  # in place the result keeps self's dtype
+        dt = self._data.dtype if dtype is None else _resolve(dtype).np
+        return apply_inplace(op, self, (), (wrap_dim(dim, self._data.ndim), dt))
+    return fn
+
+
 for _fn in (cumsum, cumprod, cummax, cummin):
     export(_fn)
+method(_cum_inplace(_cumsum), "cumsum_")
+method(_cum_inplace(_cumprod), "cumprod_")
 
 
 # ---- prod -------------------------------------------------------------------------------------------------------
@@ -658,7 +663,7 @@ def _count(shape, dim):
 
 
 def _var_grad(g, x, given_dim, dim, correction, keepdim):
-    """PyTorch's var_backward, infinities and nans when the correction leaves no degrees of freedom included."""
+    """PyTorch's var_backward, down to its infinities and nans where the correction leaves no degrees of freedom."""
     if x.dim() == 0 or given_dim is None:
         dof = x.numel() - correction
         if dof <= 0:
@@ -697,8 +702,7 @@ def _std_fwd(xp, x, dim, correction, keepdim):
 
 
 _var = defop("var", "VarBackward0", lambda xp, x, given_dim, dim, correction, keepdim: _var_fwd(
-    xp, x, dim, correction, keepdim)[0], (lambda g, x, given_dim, dim, correction, keepdim: _var_grad(
-        g, x, given_dim, dim, correction, keepdim),), n_tensors=1, tex=("2(x - mean)/(n - correction)",))
+    xp, x, dim, correction, keepdim)[0], (_var_grad,), n_tensors=1, tex=("2(x - mean)/(n - correction)",))
 _std = defop("std", "StdBackward0", lambda xp, x, given_dim, dim, correction, keepdim: _std_fwd(
     xp, x, dim, correction, keepdim)[0], (lambda g, x, result, given_dim, dim, correction, keepdim: _std_grad(
         g, x, result, given_dim, dim, correction, keepdim),), n_tensors=1, tex=("(x - mean)/((n - correction)·std)",))
@@ -726,8 +730,7 @@ def _var_family(op, name, check):
         if _count(x.shape, d) - correction <= 0:
             warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                           "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=2)
-        out = apply(op, (input,), (given, d, correction, keepdim))
-        return out if op.n_diff_out == 1 else tuple(out)
+        return apply(op, (input,), (given, d, correction, keepdim))
     fn.__name__ = name
     return fn
 
@@ -861,8 +864,7 @@ _nansum = defop("nansum", "NansumBackward0", lambda xp, x, dim, keepdim, dtype: 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     x = input._data
-    d = tuple(range(x.ndim)) if dim is None else _reduced(dim, x.ndim)
-    return apply(_nansum, (input,), (d, keepdim, _out_dtype(x, dtype)))
+    return apply(_nansum, (input,), (_reduced(dim, x.ndim), keepdim, _out_dtype(x, dtype)))
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
