@@ -51,3 +51,4 @@ def can_cast(from_, to):
 
 
 from . import viz  # noqa: E402  (uses the public API above)
+from .explain import explain, explain_grad, why_no_grad  # noqa: E402  (uses the public API above)
