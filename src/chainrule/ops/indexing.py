@@ -1,12 +1,15 @@
 """Indexing: __getitem__ (basic indexing as views, advanced as IndexBackward0), select, masked_fill."""
+import operator
+
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _c_name
 from ._op import defop, apply
 from ._args import wrap_dim, is_tensor
 from ._register import export, method
 
-_select = defop("select", "SelectBackward0", lambda xp, x, dim, index: x[(slice(None),) * dim + (index,)],
+# the trailing Ellipsis keeps a 0-d result a view (x[i] of a 1-d array would be a copied scalar)
+_select = defop("select", "SelectBackward0", lambda xp, x, dim, index: x[(slice(None),) * dim + (index, ...)],
                 (lambda g, x_shape, dim, index: _select_grad(g, x_shape, dim, index),), n_tensors=1, view=True, tex=("1",))
 _slice = defop("slice", "SliceBackward0", lambda xp, x, dim, start, stop, step: x[(slice(None),) * dim +
                                                                                   (slice(start, stop, step),)],
@@ -16,6 +19,10 @@ _index = defop("index", "IndexBackward0", lambda xp, x, key: x[key],
                (lambda g, x_shape, key: _index_put_grad(g, x_shape, key),), n_tensors=1, tex=("1",))
 _masked_fill = defop("masked_fill", "MaskedFillBackward0", lambda xp, x, mask, value: xp.where(mask, value, x).astype(
     x.dtype, copy=False), (lambda g, mask: g.masked_fill(mask, 0),), n_tensors=1, tex=("0 where masked, else 1",))
+# a tensor value: MaskedFillBackward1, whose value gets the masked gradient's sum
+_masked_fill_t = defop("masked_fill", "MaskedFillBackward1", lambda xp, x, value, mask: xp.where(mask, value, x).astype(
+    x.dtype, copy=False), (lambda g, mask: g.masked_fill(mask, 0), lambda g, mask: g.masked_select(Tensor._make(mask)).sum()),
+    n_tensors=2, tex=("0 where masked, else 1", "1 where masked"))
 _zeros_put = defop("index_put_grad", "IndexPutBackward0", lambda xp, g, shape, key: _scatter_add(xp, g, shape, key),
                    (lambda g, key: g[key],), n_tensors=1, tex=("1",))
 
@@ -79,13 +86,13 @@ def narrow(input, dim, start, length):
 def masked_fill(input, mask, value):
     if is_tensor(mask):  # derivative formulas pass the saved mask array itself
         if mask._data.dtype != np.bool_:
-            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {_c_name(mask.dtype)}")
         mask = mask._data
     if is_tensor(value):
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
-        value = value.item()
+        return apply(_masked_fill_t, (input, value), (mask,), (input._data, value._data.astype(input._data.dtype)))
     return apply(_masked_fill, (input,), (mask, value))
 
 
@@ -97,7 +104,8 @@ export(masked_fill)
 def masked_fill_(self, mask, value):
     from ._op import apply_inplace
     if is_tensor(value):
-        value = value.item()
+        return apply_inplace(_masked_fill_t, self, (value,), (mask._data,),
+                             (self._data, value._data.astype(self._data.dtype)))
     return apply_inplace(_masked_fill, self, (), (mask._data, value))
 
 
@@ -105,97 +113,198 @@ method(masked_fill_, "masked_fill_")
 
 
 # ---- __getitem__ ------------------------------------------------------------------------------
-def _is_advanced(k):
-    return isinstance(k, (list, Tensor, np.ndarray)) or (isinstance(k, bool))
+# PyTorch's reading of an index, left to right: ints, slices, None and bools become select / slice /
+# unsqueeze views of the tensor; what remains (index tensors, lists, masks) is one IndexBackward0 on the
+# result of those views. __setitem__ reads an index the same way (_parse).
+_SEQ_WARNING = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
+                "tensor index, x[chainrule.tensor(seq)], which will result either in an error or a different result")
 
 
-def getitem(self, key):
-    if not isinstance(key, tuple):
-        key = (key,)
-    if any(_is_advanced(k) for k in key):
-        return _advanced(self, key)
-    return _basic(self, key)
+def _is_int(k):
+    return isinstance(k, (int, np.integer)) and not isinstance(k, bool)
 
 
-def _basic(self, key):
-    """Basic indexing as a chain of select / slice / unsqueeze views, as PyTorch records it."""
-    nd = self._data.ndim
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if n_real > nd:
+def _is_array(k):
+    return isinstance(k, np.ndarray) or hasattr(k, "__cuda_array_interface__")
+
+
+def _is_seq(k):
+    return isinstance(k, (list, tuple, str, range)) or _is_array(k)
+
+
+def _as_tuple(key):
+    """A list holding sequences, slices, tensors, None or Ellipsis is read as a tuple (NumPy's legacy rule)."""
+    if isinstance(key, tuple):
+        return key
+    if isinstance(key, (list, str, range)) and len(key) < 32:
+        for k in key:
+            if isinstance(k, (Tensor, slice)) or _is_seq(k) or k is None or k is Ellipsis:
+                import warnings
+                warnings.warn(_SEQ_WARNING, UserWarning, stacklevel=3)
+                return tuple(key)
+    return (key,)
+
+
+def _n_indexed(k):
+    """How many dimensions of the tensor an index element uses up."""
+    if isinstance(k, Tensor):
+        return k._data.ndim if k._data.dtype.kind == "b" or k._data.dtype == np.uint8 else 1
+    return 0 if k is None or k is Ellipsis or isinstance(k, bool) else 1
+
+
+def _element(k):
+    """One element of an index as an int, slice, None, Ellipsis, bool or array."""
+    if _is_int(k) or k is None or k is Ellipsis or isinstance(k, (bool, slice)):
+        return int(k) if _is_int(k) else k
+    if isinstance(k, Tensor):
+        arr = k._data
+    elif _is_seq(k):
+        if isinstance(k, str) or (isinstance(k, (list, tuple)) and any(isinstance(e, str) for e in k)):
+            raise TypeError("new(): invalid data type 'str'")
+        arr = k if _is_array(k) else np.asarray(k)
+        if arr.size == 0 and arr.dtype.kind == "f":  # [] indexes nothing, as a long tensor
+            arr = arr.astype(np.int64)
+    else:
+        try:
+            return operator.index(k)
+        except TypeError:
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             f"valid indices (got {type(k).__name__})") from None
+    if arr.ndim == 0 and arr.dtype.kind in "biu":  # a 0-d integer tensor selects, a 0-d bool one is a bool
+        return bool(arr) if arr.dtype.kind == "b" or arr.dtype == np.uint8 else int(arr)
+    return arr
+
+
+def _shape_str(shape):
+    return f"[{', '.join(map(str, shape))}]"
+
+
+def _parse(self, key, keep_single_slice):
+    """The views to take in order (steps: (op, params) pairs), the advanced key for their result (None when
+    there is none) and that result's shape. keep_single_slice: x[:] records a slice (as __getitem__ does)."""
+    from .shape import _unsqueeze
+    shape = list(self._data.shape)
+    nd = len(shape)
+    single = not isinstance(key, tuple) and (_is_int(key) or key is None or key is Ellipsis or
+                                             isinstance(key, (bool, slice)))
+    key = (key,) if single else _as_tuple(key)
+    count = sum(_n_indexed(k) for k in key)
+    if count > nd and not single:
         raise IndexError(f"too many indices for tensor of dimension {nd}")
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    expanded = []
-    for k in key:
+    steps, adv, dim = [], {}, 0
+    for pos, k in enumerate(key):
+        k = _element(k)
         if k is Ellipsis:
-            expanded.extend([slice(None)] * (nd - n_real))
-        else:
-            expanded.append(k)
-    out, dim = self, 0
-    only_full_slice = len(key) == 1 and isinstance(key[0], slice) and key[0] == slice(None)
-    for k in expanded:
-        if k is None:
-            out = apply(_unsqueeze_op(), (out,), (dim,))
+            dim += nd - count
+        elif k is None or isinstance(k, bool):
+            steps.append((_unsqueeze, (dim,)))
+            shape.insert(dim, 1)
+            if k is not None:  # True indexes the new dimension with [0], False with []
+                adv[dim] = np.zeros(int(k), np.int64)
             dim += 1
+        elif isinstance(k, int):
+            if not shape:
+                if k == 0:
+                    raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                                     "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+                raise IndexError(f"index {k} is out of bounds for dimension 0 with size 0")
+            size = shape[dim]
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {pos} with size {size}")
+            steps.append((_select, (dim, k % size)))
+            shape.pop(dim)
         elif isinstance(k, slice):
-            size = out._data.shape[dim]
+            if not shape:
+                raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+            size = shape[dim]
             start, stop, step = k.indices(size)
             if step <= 0:
                 raise ValueError("step must be greater than zero")
-            if (start, stop, step) != (0, size, 1) or only_full_slice:
-                out = apply(_slice, (out,), (dim, start, max(stop, start), step))
+            whole = (k.start is None or operator.index(k.start) == 0) and step == 1 and \
+                (k.stop is None or operator.index(k.stop) >= size)
+            if not whole or (single and keep_single_slice):
+                stop = max(stop, start)
+                steps.append((_slice, (dim, start, stop, step)))
+                shape[dim] = len(range(start, stop, step))
             dim += 1
         else:
-            idx = int(k)
-            size = out._data.shape[dim]
-            if not -size <= idx < size:
-                raise IndexError(f"index {idx} is out of bounds for dimension {dim} with size {size}")
-            out = apply(_select, (out,), (dim, idx + size if idx < 0 else idx))
-    if out is self:
-        out = apply(_view_op(), (self,))
-    return out
+            if k.dtype == np.uint8:
+                import warnings
+                warnings.warn("indexing with dtype chainrule.uint8 is now deprecated, please use a dtype chainrule.bool "
+                              "instead.", UserWarning, stacklevel=3)
+                k = k.astype(bool)
+            adv[dim] = k
+            dim += k.ndim if k.dtype.kind == "b" else 1
+    return steps, (_advanced_key(adv, shape) if adv else None), tuple(shape)
 
 
-def _unsqueeze_op():
-    from .shape import _unsqueeze
-    return _unsqueeze
-
-
-def _view_op():
-    from .shape import _alias
-    return _alias
-
-
-def _advanced(self, key):
-    conv = []
-    for k in key:
-        if isinstance(k, Tensor):
-            if k._data.dtype.kind not in "biu":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            conv.append(k._data)
-        elif isinstance(k, list):
-            arr = np.asarray(k)
-            conv.append(arr)
+def _advanced_key(adv, shape):
+    """The index tensors as a NumPy key on a tensor of `shape`, checked as PyTorch checks them; a mask
+    becomes one index per dimension (its nonzero), as in PyTorch."""
+    key, parts, dims = [], [], []
+    for d in sorted(adv):
+        arr = adv[d]
+        if arr.dtype.kind != "b" and arr.dtype not in (np.int64, np.int32):
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        key.extend([slice(None)] * (d - len(key)))  # one key entry per dimension of the tensor
+        if arr.dtype.kind == "b":
+            for j in range(arr.ndim):
+                if d + j >= len(shape) or arr.shape[j] != shape[d + j]:
+                    raise IndexError(f"The shape of the mask {_shape_str(arr.shape)} at index {j} does not match "
+                                     f"the shape of the indexed tensor {_shape_str(shape)} at index {d + j}")
+            new = list(arr.nonzero())
         else:
-            conv.append(k)
-    key = tuple(conv)
+            new = [arr]
+        parts.extend(new)
+        dims.extend(range(d, d + len(new)))
+        key.extend(new)
     try:
-        self._data[key]
-    except IndexError as e:
-        raise IndexError(_index_msg(e, self, key)) from None
-    return apply(_index, (self,), (key,))
+        bshape = np.broadcast_shapes(*[p.shape for p in parts])
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                         + ", ".join(_shape_str(p.shape) for p in parts)) from None
+    sizes = [shape[d] for d in dims]
+    if 0 in sizes and 0 not in bshape:
+        raise IndexError("index is out of bounds for dimension with size 0")
+    rest = int(np.prod([s for d, s in enumerate(shape) if d not in dims]))
+    if int(np.prod(bshape)) * rest == 0:  # nothing is read: PyTorch checks no index
+        return tuple(k if isinstance(k, slice) else k[:0] if k.size == 0 else k * 0 for k in key)
+    _check_bounds(parts, sizes, bshape)
+    return tuple(key)
 
 
-def _index_msg(e, self, key):
-    msg = str(e)
-    if "out of bounds" in msg:
-        parts = msg.split()
-        try:
-            idx, dim, size = parts[1], parts[parts.index("axis") + 1], parts[-1]
-            return f"index {idx} is out of bounds for dimension {dim} with size {size}"
-        except (ValueError, IndexError):
-            return msg
-    return msg
+def _check_bounds(parts, sizes, bshape):
+    """PyTorch's message for the first index out of range, in the order its kernel reads them."""
+    bad = [(p >= s) | (p < -s) for p, s in zip(parts, sizes)]
+    if not any(b.any() for b in bad):
+        return
+    xp = _xp_of(parts[0])
+    grid = xp.stack([xp.broadcast_to(b, bshape) for b in bad]).reshape(len(bad), -1)
+    flat = int(grid.any(0).argmax())
+    i = int(grid[:, flat].argmax())
+    value = int(xp.broadcast_to(parts[i], bshape).reshape(-1)[flat])
+    raise IndexError(f"index {value} is out of bounds for dimension {i} with size {sizes[i]}")
+
+
+def _xp_of(arr):
+    if isinstance(arr, np.ndarray):
+        return np
+    from .._device import namespace, device_of
+    return namespace(device_of(arr))
+
+
+def getitem(self, key):
+    steps, adv, _ = _parse(self, key, keep_single_slice=True)
+    out = self
+    for op, params in steps:
+        out = apply(op, (out,), params)
+    if adv is not None:
+        return apply(_index, (out,), (adv,))
+    if out is self:  # x[...] is a new tensor that aliases x
+        from .shape import _alias
+        out = apply(_alias, (self,))
+    return out
 
 
 Tensor.__getitem__ = getitem
@@ -203,15 +312,16 @@ Tensor.__getitem__ = getitem
 
 # ---- unbind ----------------------------------------------------------------------------------------
 def _unbind_fwd(xp, x, dim):
-    return tuple(x[(slice(None),) * dim + (i,)] for i in range(x.shape[dim]))
+    return tuple(x[(slice(None),) * dim + (i, ...)] for i in range(x.shape[dim]))
 
 
-def _unbind_grad(g, x, dim):
+def _unbind_grad(g, x_shape, dim):
     from .. import stack
     from .._creation import zeros
-    parts = [gi if gi is not None else zeros(x.shape[:dim] + x.shape[dim + 1:], dtype=x.dtype, device=x.device)
-             for gi in g]
-    return stack(parts, dim)
+    g = g if isinstance(g, tuple) else (g,)  # one piece: the engine passes its gradient alone
+    like = next(gi for gi in g if gi is not None)
+    shape = x_shape[:dim] + x_shape[dim + 1:]
+    return stack([gi if gi is not None else zeros(shape, dtype=like.dtype, device=like.device) for gi in g], dim)
 
 
 def unbind(input, dim=0):

@@ -191,9 +191,9 @@ def expand(self, *sizes):
     sizes = _shape_arg(sizes)
     shape = self._data.shape
     if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(chainrule.FloatTensor{{[{', '.join(map(str, shape))}]}}, size=[{', '.join(map(str, sizes))}]): "
-                           "the number of sizes provided ({}) must be greater or equal to the number of dimensions in "
-                           "the tensor ({})".format(len(sizes), len(shape)))
+        raise RuntimeError(f"expand({self.type()}{{[{', '.join(map(str, shape))}]}}, size=[{', '.join(map(str, sizes))}]): "
+                           f"the number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
     out = []
     for i, s in enumerate(sizes):
