@@ -19,6 +19,7 @@ from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inferen
                                  is_inference_mode_enabled)
 from . import ops as _ops  # noqa: E402
 from . import cuda  # noqa: E402
+from . import linalg  # noqa: E402
 
 globals().update(_ops.FUNCTIONS)
 

@@ -37,6 +37,9 @@ _view = defop("view", "ViewBackward0", lambda xp, x, shape: x.reshape(shape),
               (lambda g, x_shape: g.reshape(x_shape),), n_tensors=1, view=True, tex=("1",))
 _unsafe_view = defop("reshape", "UnsafeViewBackward0", lambda xp, x, shape: x.reshape(shape),
                      (lambda g, x_shape: g.reshape(x_shape),), n_tensors=1, tex=("1",))
+# reshape of a non-contiguous tensor that needs no copy: PyTorch's _reshape_alias
+_reshape_alias = defop("reshape", "ReshapeAliasBackward0", lambda xp, x, shape: x.reshape(shape),
+                       (lambda g, x_shape: g.reshape(x_shape),), n_tensors=1, view=True, tex=("1",))
 _alias = defop("alias", "AliasBackward0", lambda xp, x: x[...], (lambda g: g,), view=True, tex=("1",))
 _clone = defop("clone", "CloneBackward0", lambda xp, x: x.copy(), (lambda g: g,), tex=("1",))
 
@@ -65,7 +68,7 @@ def _viewable(arr, shape):
 def reshape(input, *shape):
     shape = _infer_shape(_shape_arg(shape), input._data.size, input._data.shape)
     if _viewable(input._data, shape):
-        return apply(_view, (input,), (shape,))
+        return apply(_view if input._data.flags.c_contiguous else _reshape_alias, (input,), (shape,))
     return apply(_unsafe_view, (input.clone(),), (shape,))
 
 
@@ -196,7 +199,7 @@ def expand(self, *sizes):
                            f"dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
     out = []
-    for i, s in enumerate(sizes):
+    for i, s in reversed(list(enumerate(sizes))):  # from the last dim, as PyTorch (its first error names it)
         own = shape[i - lead] if i >= lead else None
         if s == -1:
             if own is None:
@@ -207,7 +210,7 @@ def expand(self, *sizes):
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({own}) at "
                                f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  "
                                f"Tensor sizes: [{', '.join(map(str, shape))}]")
-        out.append(s)
+        out.insert(0, s)
     return apply(_expand, (self,), (tuple(out),))
 
 
