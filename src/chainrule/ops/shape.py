@@ -1,4 +1,6 @@
 """Shape ops and basic indexing: views (view, transpose, select, ...) and copies (clone, to)."""
+import math
+
 import numpy as np
 
 from .. import _dtype as D
@@ -19,10 +21,11 @@ def _infer_shape(shape, numel, src_shape):
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                                   f"[{', '.join(map(str, shape))}]")
             known *= s
     if neg:
         if known == 0 or numel % known:
@@ -90,7 +93,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     if s == e:
         return input
     shp = input._data.shape
-    return input.reshape(shp[:s] + (-1,) + shp[e + 1:])
+    return input.reshape(shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])  # not -1: ambiguous when empty
 
 
 def clone(input, *, memory_format=None):
@@ -253,7 +256,9 @@ def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, mem
     if dtype is not None and dtype.np == self._data.dtype:
         dtype = None
     if dtype is None and device is None:
-        return self.clone() if copy else self
+        return apply(_to_copy, (self,), (self.dtype, None, self.dtype, self.device)) if copy else self
+    if dtype is not None and dtype.category < 2:  # integer and bool results have no gradient
+        return Tensor._make(_convert(self._data, dtype, device))
     return apply(_to_copy, (self,), (dtype, device, self.dtype, self.device))
 
 
@@ -319,7 +324,7 @@ def _cat_op(n):
 def cat(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors".replace("torch", "chainrule"))
+        raise ValueError("chainrule.cat(): expected a non-empty list of Tensors")
     from ._args import promote
     from .. import _dtype as _D
     rt = _D.result_type_of([t._data for t in tensors]).np

@@ -212,8 +212,10 @@ def repeat(self, *sizes):
     reps = _shape_arg(sizes)
     if len(reps) < self._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
-    if any(r < 0 for r in reps):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(reps)}: {_shape_str(reps)}")
+    sizes = [r * n for r, n in zip(reps, (1,) * (len(reps) - self._data.ndim) + self._data.shape)]
+    if any(n < 0 for n in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {next(n for n in sizes if n < 0)}: "
+                           f"{_shape_str(sizes)}")
     return apply(_repeat, (self,), (reps,))
 
 
@@ -250,7 +252,8 @@ def _repeat_indices(repeats, output_size):
     if r.ndim != 1:
         raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
     if r.dtype not in (np.int64, np.int32):
-        raise RuntimeError("repeats has to be Long or Int tensor")
+        from ._errors import not_implemented
+        not_implemented("repeat_interleave_cpu", r.dtype)
     if r.size and r.min() < 0:
         raise RuntimeError("repeats can not be negative")
     xp = _xp_of(r)
@@ -335,13 +338,10 @@ def rot90(input, k=1, dims=(0, 1)):
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if nd < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
-    if dims[0] == dims[1] or abs(dims[0] - dims[1]) == nd:
+    wrapped = tuple(wrap_dim(d, nd) for d in dims)
+    if wrapped[0] == wrapped[1]:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
-    if not -nd <= dims[0] < nd:
-        raise RuntimeError(f"Rotation dim0 out of range, dim0 = {dims[0]}")
-    if not -nd <= dims[1] < nd:
-        raise RuntimeError(f"Rotation dim1 out of range, dim1 = {dims[1]}")
-    return apply(_rot90, (input,), (k % 4, tuple(d % nd for d in dims)))
+    return apply(_rot90, (input,), (k % 4, wrapped))
 
 
 export(rot90)
