@@ -508,3 +508,62 @@ def test_random_setitem(key, number):
             return
     check(fn, *args, gradcheck=False)
     same_graph(fn, *args)
+
+
+# ---- the CUDA backend: the same results as on the CPU ------------------------------------------------------------
+def _run_on(dev, fn, arrays):
+    """Forward values, gradients and second-order gradients of fn on one device, as NumPy arrays."""
+    ins = [chainrule.tensor(a, device=dev) for a in arrays]
+    ins = [t.requires_grad_() if t.is_floating_point() else t for t in ins]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outs = _flat(fn(chainrule, *ins))
+    diff = [t for t in ins if t.requires_grad]
+    res = [o.detach().cpu().numpy() for o in outs]
+    grads = [o for o in outs if o.requires_grad]
+    if not grads:
+        return res
+    rng = np.random.default_rng(0)
+    seeds = [chainrule.tensor(rng.standard_normal(tuple(o.shape)), device=dev).to(o.dtype) for o in grads]
+    g = chainrule.autograd.grad(grads, diff, seeds, create_graph=True, allow_unused=True)
+    total = sum(((gi * chainrule.tensor(rng.standard_normal(tuple(gi.shape)), device=dev)).sum()
+                 for gi in g if gi is not None and gi.requires_grad), chainrule.tensor(0., device=dev))
+    g2 = chainrule.autograd.grad(total, diff, allow_unused=True) if total.requires_grad else ()
+    return res + [t.detach().cpu().numpy() for t in list(g) + list(g2) if t is not None]
+
+
+def _setitems(m, a, v):
+    x = a * 1
+    x[0] = v
+    x[[1, 2], 1:3] = 2.0
+    x[x > 1] = 0.5
+    x[..., -1] = v[:3, None].squeeze(-1)
+    return x
+
+
+CUDA = [
+    pytest.param(lambda m, a: (a[0], a[:, 1:3], a[None, ..., 1], a[[0, 2]], a[a > 0], a[1, [0, 2], 1:],
+                               a[m.tensor([2, 0], device=a.device)], a[m.tensor(a > 0)], a[True]), (A,),
+                 id="getitem:cuda"),
+    pytest.param(_setitems, (M, V), id="setitem:cuda"),
+    pytest.param(lambda m, a, i, s: (a.index_select(1, i), a.index_add(1, i, s), a.index_copy(1, i, s),
+                                     a.index_fill(1, i, 2.0), a.index_fill(0, i, a[0, 0])), (M, I, SRC),
+                 id="index_add:cuda"),
+    pytest.param(lambda m, a, i, s: (a.gather(1, i), a.scatter(1, i[:, :1], s[:, :1]), a.scatter_add(1, i, s),
+                                     *[a.scatter_reduce(1, i, s, r, include_self=inc)
+                                       for r in ("sum", "mean", "amax", "amin", "prod") for inc in (True, False)]),
+                 (M, G, S), id="scatter_reduce:cuda"),
+    pytest.param(lambda m, a, k, s: (a.masked_select(k), a.masked_scatter(k, s), a.take(m.tensor([0, -1], device=a.device)),
+                                     a.take_along_dim(m.tensor([[1], [0], [3]], device=a.device), 1),
+                                     a.index_put((m.tensor([0, 0], device=a.device),), a[1], accumulate=True)),
+                 (M, M > 0, R.standard_normal(12)), id="masked_scatter:cuda"),
+    pytest.param(lambda m, a: (a.nonzero(), m.nonzero(a, as_tuple=True), m.unique(a, return_inverse=True, return_counts=True),
+                               m.unique(a.round(), dim=0)), (INTS,), id="unique:cuda"),
+]
+
+
+@pytest.mark.skipif(not chainrule.cuda.is_available(), reason="no CUDA device with CuPy on this machine")
+@pytest.mark.parametrize("fn,args", CUDA)
+def test_cuda_matches_cpu(fn, args):
+    for a, b in zip(_run_on("cpu", fn, args), _run_on("cuda", fn, args), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)

@@ -307,3 +307,40 @@ def test_random_rearrange(shape, shift, reps, pieces):
     for fn in fns:
         check(fn, a, gradcheck=False)
         same_graph(fn, a)
+
+
+# ---- the CUDA backend: the same results as on the CPU ------------------------------------------------------------
+def _run_on(dev, fn, arrays):
+    """Forward values, gradients and second-order gradients of fn on one device, as NumPy arrays."""
+    ins = [chainrule.tensor(a, device=dev) for a in arrays]
+    ins = [t.requires_grad_() if t.is_floating_point() else t for t in ins]
+    outs = _flat(fn(chainrule, *ins))
+    diff = [t for t in ins if t.requires_grad]
+    res = [o.detach().cpu().numpy() for o in outs]
+    grads = [o for o in outs if o.requires_grad]
+    rng = np.random.default_rng(0)
+    seeds = [chainrule.tensor(rng.standard_normal(tuple(o.shape)), device=dev).to(o.dtype) for o in grads]
+    g = chainrule.autograd.grad(grads, diff, seeds, create_graph=True, allow_unused=True)
+    total = sum(((gi * chainrule.tensor(rng.standard_normal(tuple(gi.shape)), device=dev)).sum()
+                 for gi in g if gi is not None and gi.requires_grad), chainrule.tensor(0., device=dev))
+    g2 = chainrule.autograd.grad(total, diff, allow_unused=True) if total.requires_grad else ()
+    return res + [t.detach().cpu().numpy() for t in list(g) + list(g2) if t is not None]
+
+
+CUDA = [
+    pytest.param(lambda m, a: (a.unflatten(1, (2, 2)), a.movedim(0, 1), a.broadcast_to((2, 3, 4)), a.repeat(2, 1),
+                               a.tile((2,)), a.flip(0), a.fliplr(), a.roll((1, -1), (0, 1)), a.roll(2), a.rot90(),
+                               a.rot90(3), *a.split(2, 1), *a.split([1, 3], 1), *a.chunk(2), *a.tensor_split(3, 1)),
+                 (M,), id="split:cuda"),
+    pytest.param(lambda m, a, b: (*m.broadcast_tensors(a, b), m.hstack([a, a[:, :1]]), m.vstack([a, b]),
+                                  m.dstack([a, a]), *m.meshgrid(b, a[:, 0], indexing="xy"), *m.atleast_3d(a, b),
+                                  a.repeat_interleave(2, dim=1), a.repeat_interleave(m.tensor([1, 0, 2], device=a.device), dim=0)),
+                 (M, V), id="repeat_interleave:cuda"),
+]
+
+
+@pytest.mark.skipif(not chainrule.cuda.is_available(), reason="no CUDA device with CuPy on this machine")
+@pytest.mark.parametrize("fn,args", CUDA)
+def test_cuda_matches_cpu(fn, args):
+    for a, b in zip(_run_on("cpu", fn, args), _run_on("cuda", fn, args), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)

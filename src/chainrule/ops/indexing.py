@@ -1,4 +1,5 @@
 """Indexing: __getitem__ (basic indexing as views, advanced as IndexBackward0), select, masked_fill."""
+import math
 import operator
 
 import numpy as np
@@ -236,15 +237,15 @@ def _parse(self, key, keep_single_slice):
                 k = k.astype(bool)
             adv[dim] = k
             dim += k.ndim if k.dtype.kind == "b" else 1
-    return steps, (_advanced_key(adv, shape) if adv else None), tuple(shape)
+    return steps, (_advanced_key(adv, shape, _xp_of(self._data)) if adv else None), tuple(shape)
 
 
-def _advanced_key(adv, shape):
-    """The index tensors as a NumPy key on a tensor of `shape`, checked as PyTorch checks them; a mask
-    becomes one index per dimension (its nonzero), as in PyTorch."""
+def _advanced_key(adv, shape, xp):
+    """The index tensors as a key (arrays of xp) on a tensor of `shape`, checked as PyTorch checks them; a
+    mask becomes one index per dimension (its nonzero), as in PyTorch."""
     key, parts, dims = [], [], []
     for d in sorted(adv):
-        arr = adv[d]
+        arr = xp.asarray(adv[d])
         if arr.dtype.kind != "b" and arr.dtype not in (np.int64, np.int32):
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         key.extend([slice(None)] * (d - len(key)))  # one key entry per dimension of the tensor
@@ -260,15 +261,15 @@ def _advanced_key(adv, shape):
         dims.extend(range(d, d + len(new)))
         key.extend(new)
     try:
-        bshape = np.broadcast_shapes(*[p.shape for p in parts])
+        bshape = parts[0].shape if len(parts) == 1 else np.broadcast_shapes(*[p.shape for p in parts])
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                          + ", ".join(_shape_str(p.shape) for p in parts)) from None
     sizes = [shape[d] for d in dims]
     if 0 in sizes and 0 not in bshape:
         raise IndexError("index is out of bounds for dimension with size 0")
-    rest = int(np.prod([s for d, s in enumerate(shape) if d not in dims]))
-    if int(np.prod(bshape)) * rest == 0:  # nothing is read: PyTorch checks no index
+    if math.prod(bshape) * math.prod(s for d, s in enumerate(shape) if d not in dims) == 0:
+        # nothing is read: PyTorch checks no index
         return tuple(k if isinstance(k, slice) else k[:0] if k.size == 0 else k * 0 for k in key)
     _check_bounds(parts, sizes, bshape)
     return tuple(key)
@@ -276,9 +277,9 @@ def _advanced_key(adv, shape):
 
 def _check_bounds(parts, sizes, bshape):
     """PyTorch's message for the first index out of range, in the order its kernel reads them."""
-    bad = [(p >= s) | (p < -s) for p, s in zip(parts, sizes)]
-    if not any(b.any() for b in bad):
+    if all(p.size == 0 or (-s <= p.min() and p.max() < s) for p, s in zip(parts, sizes)):
         return
+    bad = [(p >= s) | (p < -s) for p, s in zip(parts, sizes)]
     xp = _xp_of(parts[0])
     grid = xp.stack([xp.broadcast_to(b, bshape) for b in bad]).reshape(len(bad), -1)
     flat = int(grid.any(0).argmax())

@@ -700,13 +700,25 @@ def _scatter_reduce_fwd(xp, x, src, dim, idx, reduce, include_self):
     s = _head(_flat1(src), i.shape)
     if not include_self:  # the reduction's identity where something is scattered
         o[key] = _identity(reduce, x.dtype)
-    getattr(xp, _REDUCE_UFUNC[reduce]).at(o, key, s)
+    _ufunc_at(xp, _REDUCE_UFUNC[reduce], o, key, s)
     if reduce == "mean":
         count = xp.zeros(o.shape, dtype=o.dtype) + include_self
         xp.add.at(count, key, 1)
         count[count == 0] = 1
         o[...] = o / count if o.dtype.kind in "fc" else o // count
     return out
+
+
+def _ufunc_at(xp, name, o, key, s):
+    """o[key] = name(o[key], s), repeated positions applied in turn."""
+    if xp is np or name == "add":
+        getattr(xp, name).at(o, key, s)
+        return
+    # CuPy has no multiply.at, and its maximum.at / minimum.at round float64 values: these run on the host
+    from .._device import to_host, move, device_of
+    h = to_host(o)
+    getattr(np, name).at(h, tuple(to_host(k) for k in key), to_host(s))
+    o[...] = move(h, device_of(o))
 
 
 def _identity(reduce, dtype):
@@ -1061,9 +1073,10 @@ def _check_values(self, values, result_shape):
                            f"broadcast to indexing result of shape {_shape_str(result_shape)}")
 
 
-def _indexed_shape(shape, key):
-    """The shape of a[key] for an array a of `shape`, without reading any data."""
-    return np.broadcast_to(np.empty((), np.int8), shape)[key].shape
+def _indexed_shape(self, shape, key):
+    """The shape of a[key] for an array a of `shape` (on self's device), without reading any data."""
+    xp = _xp_of(self._data)
+    return xp.broadcast_to(xp.empty((), np.int8), shape)[key].shape
 
 
 def _index_put_key(self, indices):
@@ -1077,18 +1090,18 @@ def _index_put_key(self, indices):
             dim += 1
     if dim > self._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {self._data.ndim} (got {dim})")
-    return _advanced_key(adv, self._data.shape)
+    return _advanced_key(adv, self._data.shape, _xp_of(self._data))
 
 
 def index_put(input, indices, values, accumulate=False):
     key = _index_put_key(input, indices)
-    _check_values(input, values, _indexed_shape(input._data.shape, key))
+    _check_values(input, values, _indexed_shape(input, input._data.shape, key))
     return apply(_put_op("IndexPutBackward0"), (input, values), ((), key, bool(accumulate)))
 
 
 def index_put_(self, indices, values, accumulate=False):
     key = _index_put_key(self, indices)
-    _check_values(self, values, _indexed_shape(self._data.shape, key))
+    _check_values(self, values, _indexed_shape(self, self._data.shape, key))
     return apply_inplace(_put_op("IndexPutBackward0"), self, (values,), ((), key, bool(accumulate)))
 
 
@@ -1143,7 +1156,7 @@ def setitem(self, key, value):
         stripped = _strip_leading_ones(value._data.shape)
         if stripped != value._data.shape:
             value = value.view(stripped)
-        _check_values(self, value, _indexed_shape(shape, adv))
+        _check_values(self, value, _indexed_shape(self, shape, adv))
     if steps and self._rg and self.grad_fn is None and _grad_enabled():
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     node = "CopySlices" if steps else "IndexPutBackward0"
