@@ -270,7 +270,8 @@ def _svd_invariants(full):
 
 
 def _chol(upper=False):
-    return lambda m, x: m.linalg.cholesky(x @ x.mT + 3 * m.eye(x.shape[-1], dtype=x.dtype), upper=upper)
+    return lambda m, x: m.linalg.cholesky(x @ x.mT + 3 * m.eye(x.shape[-1], dtype=x.dtype, device=x.device),
+                                          upper=upper)
 
 
 DECOMP = [
@@ -624,3 +625,32 @@ def test_random_einsum(shape, out):
     b = rng.standard_normal(shape[1:2] + shape[2:])
     eq = "ij,j" + ("k" if len(shape) > 2 else "") + "->" + out
     check(lambda m, x, y: m.einsum(eq, x, y), a, b, gradcheck=False)
+
+
+# ---- CUDA ---------------------------------------------------------------------------------------------------
+def _run_on(dev, fn, arrays, grad):
+    """Forward values, gradients and second-order gradients of fn on one device, as NumPy arrays."""
+    ins = [chainrule.tensor(a, device=dev) for a in arrays]
+    ins = [t.requires_grad_() if grad and t.is_floating_point() else t for t in ins]
+    outs = _flat(fn(chainrule, *ins))
+    diff = [t for t in ins if t.requires_grad]
+    res = [o.detach().cpu().numpy() for o in outs]
+    grads = [o for o in outs if o.requires_grad]
+    if not grads:
+        return res
+    rng = np.random.default_rng(0)
+    seeds = [chainrule.tensor(rng.standard_normal(tuple(o.shape)), device=dev).to(o.dtype) for o in grads]
+    g = chainrule.autograd.grad(grads, diff, seeds, create_graph=True, allow_unused=True)
+    total = sum(((gi * chainrule.tensor(rng.standard_normal(tuple(gi.shape)), device=dev)).sum()
+                 for gi in g if gi is not None and gi.requires_grad), chainrule.tensor(0., device=dev))
+    g2 = chainrule.autograd.grad(total, diff, allow_unused=True) if total.requires_grad else ()
+    return res + [t.detach().cpu().numpy() for t in list(g) + list(g2) if t is not None]
+
+
+@pytest.mark.skipif(not chainrule.cuda.is_available(), reason="no CUDA device with CuPy on this machine")
+@pytest.mark.parametrize("fn,arrays,kw", ALL)
+def test_cuda_matches_cpu(fn, arrays, kw):
+    f32 = any(getattr(a, "dtype", None) == np.float32 for a in arrays)
+    grad = kw.get("grad", True)
+    for a, b in zip(_run_on("cpu", fn, arrays, grad), _run_on("cuda", fn, arrays, grad), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4 if f32 else 1e-7, atol=1e-4 if f32 else 1e-9, equal_nan=True)
