@@ -32,19 +32,28 @@ def graph(t):
     return None if t.grad_fn is None else walk(t.grad_fn)
 
 
-def _run(m, fn, arrays):
+def _run(m, fn, arrays, rg=True):
     mk = _cr if m is chainrule else _th
+    ins = [mk(a, rg) if isinstance(a, np.ndarray) else a for a in arrays]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _flat(fn(m, *[mk(a, True) if isinstance(a, np.ndarray) else a for a in arrays]))
+        return ins, _flat(fn(m, *ins))
 
 
 def same_graph(fn, *arrays):
-    """Node names, and which outputs are views, as torch's."""
-    for x, y in zip(_run(chainrule, fn, arrays), _run(torch, fn, arrays)):
+    """Node names, which outputs are views, and (without grad) that views share their base's version counter."""
+    for x, y in zip(_run(chainrule, fn, arrays)[1], _run(torch, fn, arrays)[1]):
         if hasattr(y, "grad_fn"):
             assert graph(x) == graph(y), f"graph {graph(x)} vs torch {graph(y)}"
             assert (x._base is not None) == y._is_view(), f"view: {x._base is not None} vs torch {y._is_view()}"
+    (c_in, c_out), (t_in, t_out) = _run(chainrule, fn, arrays, False), _run(torch, fn, arrays, False)
+    for c, t in zip(c_in, t_in):
+        if hasattr(t, "add_") and t.dtype.is_floating_point:
+            c.add_(1)
+            t.add_(1)
+    for x, y in zip(c_out, t_out):
+        if hasattr(y, "_version"):
+            assert x._version == y._version, f"version {x._version} vs torch {y._version}"
 
 
 def case(op, name, fn, *arrays, **kw):
@@ -274,6 +283,11 @@ INDEX_ERRORS = [
     case("index_add", "leaf_inplace", lambda m, a, s: a.index_add_(1, m.tensor([0, 2]), s), M, SRC),
     case("index_copy", "int32_index", lambda m, a, s: a.index_copy(1, m.tensor([0, 2], dtype=m.int32), s), M, SRC),
     case("index_add", "0d_source", lambda m, a, s: a.index_add(0, m.tensor([1]), s), V, np.array(3.0)),
+    case("index_add", "2d_index", lambda m, a, s: a.index_add(1, m.tensor([[0]]), s[:, :1]), M, SRC),
+    case("index_add", "int16_index", lambda m, a, s: a.index_add(1, m.tensor([0], dtype=m.int16), s[:, :1]), M, SRC),
+    case("index_copy", "2d_index", lambda m, a, s: a.index_copy(1, m.tensor([[0]]), s[:, :1]), M, SRC),
+    case("index_fill", "2d_index", lambda m, a: a.index_fill(1, m.tensor([[0]]), 1.0), M),
+    case("index_fill", "int32_index", lambda m, a: a.index_fill(1, m.tensor([0], dtype=m.int32), 1.0), M),
     case("index_copy", "count", lambda m, a, s: a.index_copy(1, m.tensor([0, 2]), s), M, R.standard_normal((3, 3))),
     case("index_copy", "out_of_range", lambda m, a, s: a.index_copy(1, m.tensor([0, 7]), s), M, SRC),
     case("index_copy", "dtype", lambda m, a, s: a.index_copy(1, m.tensor([0, 2]), s), M.astype(np.float32), SRC),

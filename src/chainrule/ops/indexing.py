@@ -5,7 +5,7 @@ import operator
 import numpy as np
 
 from .._tensor import Tensor, _c_name
-from ._op import defop, apply
+from ._op import defop, apply, _xp as _xp_of
 from ._args import wrap_dim, is_tensor
 from ._register import export, method
 
@@ -286,13 +286,6 @@ def _check_bounds(parts, sizes, bshape):
     i = int(grid[:, flat].argmax())
     value = int(xp.broadcast_to(parts[i], bshape).reshape(-1)[flat])
     raise IndexError(f"index {value} is out of bounds for dimension {i} with size {sizes[i]}")
-
-
-def _xp_of(arr):
-    if isinstance(arr, np.ndarray):
-        return np
-    from .._device import namespace, device_of
-    return namespace(device_of(arr))
 
 
 def getitem(self, key):

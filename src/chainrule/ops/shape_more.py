@@ -7,7 +7,7 @@ from itertools import pairwise
 import numpy as np
 
 from .._tensor import Tensor, _legacy_name
-from ._op import defop, apply, apply_inplace
+from ._op import defop, apply, apply_inplace, _xp as _xp_of
 from ._args import wrap_dim, dims as _dims, broadcast_error, is_tensor
 from ._register import export, method
 from .shape import _shape_arg, _expand, cat
@@ -268,15 +268,13 @@ def _repeat_interleave_int(input, repeats, dim, output_size):
     dim = 0 if dim is None else wrap_dim(dim, input._data.ndim)
     if repeats < 0:
         raise RuntimeError("Repeats must be non-negative")
+    if output_size is not None and output_size != repeats * x._data.shape[dim]:
+        raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {repeats * x._data.shape[dim]} but got "
+                           f"{output_size}")
     x = x.unsqueeze(dim + 1)
     shape = list(x._data.shape)
     shape[dim + 1] = repeats
     return x.expand(shape).clone().flatten(dim, dim + 1)
-
-
-def _xp_of(arr):
-    from ._op import _xp
-    return _xp(arr)
 
 
 export(repeat_interleave)
@@ -318,9 +316,7 @@ def roll(input, shifts, dims=None):
     nd = input._data.ndim
     if not shifts:
         raise RuntimeError("`shifts` required")
-    if not dims and len(shifts) != 1:
-        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
-    if dims and len(shifts) != len(dims):
+    if len(shifts) != max(len(dims), 1) or (dims and len(shifts) != len(dims)):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
     return apply(_roll, (input,), (shifts, tuple(wrap_dim(d, nd) for d in dims)))
 
@@ -382,7 +378,7 @@ def _split_apply(node, input, sizes, dim):
 
 def split(tensor, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, (list, tuple)):
-        return _split_with_sizes(tensor, split_size_or_sections, dim)
+        return split_with_sizes(tensor, split_size_or_sections, dim)
     return _split_size(tensor, int(split_size_or_sections), dim)
 
 
@@ -400,9 +396,9 @@ def _split_size(input, size, dim):
     return _split_apply("SplitBackward0", input, sizes, dim)
 
 
-def _split_with_sizes(input, sizes, dim):
+def split_with_sizes(input, split_sizes, dim=0):
     dim = wrap_dim(dim, input._data.ndim)
-    sizes = [int(s) for s in sizes]
+    sizes = [int(s) for s in split_sizes]
     n = input._data.shape[dim]
     if any(s < 0 for s in sizes):
         raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
@@ -411,10 +407,6 @@ def _split_with_sizes(input, sizes, dim):
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
                            f"dimension {dim}), but got split_sizes={_shape_str(sizes)}")
     return _split_apply("SplitWithSizesBackward0", input, sizes, dim)
-
-
-def split_with_sizes(input, split_sizes, dim=0):
-    return _split_with_sizes(input, split_sizes, dim)
 
 
 def chunk(input, chunks, dim=0):
@@ -426,7 +418,7 @@ def chunk(input, chunks, dim=0):
     n = input._data.shape[dim]
     size = -(-n // chunks)
     if size == 0 and n == 0:  # as many empty pieces as chunks asked for
-        return _split_with_sizes(input, [0] * chunks, dim)
+        return split_with_sizes(input, [0] * chunks, dim)
     return _split_size(input, size, dim)
 
 
@@ -572,81 +564,94 @@ def index_select(input, dim, index):
     return apply(_index_select, (input,), (dim, idx))
 
 
-def _index_args(name, self, dim, index, source=None):
-    """Checks shared by index_add / index_copy / index_fill, and the index as an array."""
+def _dim_size(self, dim):
     nd = self._data.ndim
     dim = wrap_dim(dim, nd)
-    size = self._data.shape[dim] if nd else 1
-    idx = index._data
-    if name == "index_fill_":
-        if idx.dtype != np.int64:
-            raise IndexError("index_fill_(): Expected dtype int64 for index.")
-        return dim, _check_range(idx, size, dim)
+    return dim, self._data.shape[dim] if nd else 1
+
+
+def _add_args(self, dim, index, source):
+    dim, size = _dim_size(self, dim)
+    idx, src = index._data, source._data
     if idx.ndim > 1:
-        raise IndexError(f"{name}(): Index should have dimension 1 or 0 (got {idx.ndim})")
+        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+                         f"{_legacy_name(index.dtype)} and size: {_shape_str(idx.shape)}")
     if idx.dtype not in (np.int64, np.int32):
-        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: {_legacy_name(index.dtype)}")
-    src = source._data
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {_legacy_name(index.dtype)}")
     n_src = src.shape[dim] if src.ndim else 1
-    if name == "index_copy_":
-        if idx.dtype != np.int64:
-            raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {_legacy_name(index.dtype)}")
-        if idx.size != n_src:
-            raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
-                             f"({n_src})")
-        if src.dtype != self._data.dtype:
-            raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
-                               f"{_legacy_name(self.dtype)} and (source) {_legacy_name(source.dtype)}")
-        return dim, _check_range(idx, size, dim, IndexError, "index_copy_(): ")
     if idx.size != n_src:
         raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
                            f"({n_src}), for dim: {dim}")
     if src.dtype != self._data.dtype:
         raise RuntimeError(f"index_add_(): self ({_legacy_name(self.dtype)}) and source "
                            f"({_legacy_name(source.dtype)}) must have the same scalar type")
-    if src.ndim != nd or any(a != b for d, (a, b) in enumerate(zip(src.shape, self._data.shape)) if d != dim):
+    if src.ndim != self._data.ndim or any(a != b for d, (a, b) in enumerate(zip(src.shape, self._data.shape))
+                                          if d != dim):
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
                            f"Got self.shape = {_shape_str(self._data.shape)} source.shape = {_shape_str(src.shape)}")
     return dim, _check_range(idx, size, dim, RuntimeError)
 
 
+def _copy_args(self, dim, index, source):
+    dim, size = _dim_size(self, dim)
+    idx, src = index._data, source._data
+    if idx.ndim > 1:
+        raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {idx.ndim})")
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {_legacy_name(index.dtype)}")
+    n_src = src.shape[dim] if src.ndim else 1
+    if idx.size != n_src:
+        raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
+                         f"({n_src})")
+    if src.dtype != self._data.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                           f"{_legacy_name(self.dtype)} and (source) {_legacy_name(source.dtype)}")
+    return dim, _check_range(idx, size, dim, IndexError, "index_copy_(): ")
+
+
+def _fill_args(self, dim, index, value):
+    dim, size = _dim_size(self, dim)
+    idx = index._data
+    if idx.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if idx.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    if is_tensor(value) and value._data.ndim:
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value._data.ndim} dimension(s).")
+    return dim, _check_range(idx, size, dim)
+
+
 def index_add(input, dim, index, source, *, alpha=1):
-    dim, idx = _index_args("index_add_", input, dim, index, source)
+    dim, idx = _add_args(input, dim, index, source)
     return apply(_index_add, (input, source), (dim, idx, alpha))
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
-    dim, idx = _index_args("index_add_", self, dim, index, source)
+    dim, idx = _add_args(self, dim, index, source)
     return apply_inplace(_index_add, self, (source,), (dim, idx, alpha))
 
 
 def index_copy(input, dim, index, source):
-    dim, idx = _index_args("index_copy_", input, dim, index, source)
+    dim, idx = _copy_args(input, dim, index, source)
     return apply(_index_copy, (input, source), (dim, idx))
 
 
 def index_copy_(self, dim, index, source):
-    dim, idx = _index_args("index_copy_", self, dim, index, source)
+    dim, idx = _copy_args(self, dim, index, source)
     return apply_inplace(_index_copy, self, (source,), (dim, idx))
 
 
-def _fill_value(value):
-    if is_tensor(value) and value._data.ndim:
-        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                           f"{value._data.ndim} dimension(s).")
-    return value
-
-
 def index_fill(input, dim, index, value):
-    dim, idx = _index_args("index_fill_", input, dim, index)
-    if is_tensor(_fill_value(value)):
+    dim, idx = _fill_args(input, dim, index, value)
+    if is_tensor(value):
         return apply(_index_fill_t, (input, value), (dim, idx), (input._data, value._data.astype(input._data.dtype)))
     return apply(_index_fill, (input,), (dim, idx, value))
 
 
 def index_fill_(self, dim, index, value):
-    dim, idx = _index_args("index_fill_", self, dim, index)
-    if is_tensor(_fill_value(value)):
+    dim, idx = _fill_args(self, dim, index, value)
+    if is_tensor(value):
         return apply_inplace(_index_fill_t, self, (value,), (dim, idx),
                              (self._data, value._data.astype(self._data.dtype)))
     return apply_inplace(_index_fill, self, (), (dim, idx, value))
