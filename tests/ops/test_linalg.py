@@ -7,6 +7,8 @@ Eigenvectors and singular vectors are defined up to sign, and LAPACK calls may c
 compare quantities that do not depend on the choice (reconstructions, |V|, projectors) and their gradients.
 """
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -596,8 +598,21 @@ ERRORS = [
 
 
 @pytest.mark.parametrize("fn,arrays,kw", ERRORS)
+@pytest.mark.filterwarnings("ignore:Using torch.cross")  # compared in test_cross_without_dim_warns_once
 def test_errors(fn, arrays, kw):
     expect_error(fn, *arrays)
+
+
+def test_cross_without_dim_warns_once():
+    """Both warn once per process (TORCH_WARN_ONCE) with the same text; fresh processes, as xdist shares one."""
+    pytest.importorskip("torch")
+    code = ("import warnings, {m}\nwarnings.simplefilter('always')\na = {m}.ones(3, 3)\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always'); {m}.cross(a, a); {m}.cross(a, a)\n"
+            "print(repr([(x.category.__name__, str(x.message)) for x in w]))")
+    got = {m: subprocess.run([sys.executable, "-c", code.format(m=m)], capture_output=True, text=True, check=True)
+           .stdout for m in ("chainrule", "torch")}
+    assert got["chainrule"] == got["torch"] and "Cross.cpp" in got["torch"]
 
 
 # ---- random shapes -----------------------------------------------------------------------------------------

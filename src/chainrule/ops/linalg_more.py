@@ -610,7 +610,8 @@ def cross(input, other, dim=None, *, out=None):
             _warned_cross.append(True)
             warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
                           "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to "
-                          "agree with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+                          "agree with that of linalg.cross in a future release. (Triggered internally at "
+                          "/__w/pytorch/pytorch/aten/src/ATen/native/Cross.cpp:63.)", UserWarning, stacklevel=2)
         dim = next((i for i, s in enumerate(input.shape) if s == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")

@@ -61,11 +61,16 @@ def _viewable(arr, shape):
     if arr.flags.c_contiguous:
         return True
     try:
-        v = arr.view()
-        v.shape = shape  # raises when NumPy would need a copy
+        arr.reshape(shape, copy=False)  # raises when a copy would be needed (NumPy >= 2.1)
         return True
-    except AttributeError:
+    except ValueError:
         return False
+    except TypeError:  # older NumPy and CuPy: no copy=; shape assignment raises instead
+        try:
+            arr.view().shape = shape
+            return True
+        except AttributeError:
+            return False
 
 
 def reshape(input, *shape):
