@@ -78,9 +78,13 @@ def _grads(m, fn, ins, seeds, create_graph):
     return res, outs, diff
 
 
-def check(fn, *arrays, grad=True, grad2=True, gradcheck=True, rtol=1e-5, atol=1e-6, rtol32=1e-4, atol32=1e-5,
-          seed=0):
-    """Run the full comparison. Arrays are used as given (their dtype decides float32 vs float64)."""
+def check(fn, *arrays, grad=True, grad2=True, gradcheck=True, gradgradcheck=True, rtol=1e-5, atol=1e-6, rtol32=1e-4,
+          atol32=1e-5, seed=0):
+    """Run the full comparison. Arrays are used as given (their dtype decides float32 vs float64).
+
+    gradgradcheck=False: second-order finite differences are meaningless at the inputs (a tie or a
+    zero distance puts them on a kink), while the first-order ones still hold.
+    """
     float32 = any(getattr(a, "dtype", None) == np.float32 for a in arrays)
     r, a = (rtol32, atol32) if float32 else (rtol, atol)
     c_in = [_cr(x, grad) if isinstance(x, np.ndarray) else x for x in arrays]
@@ -102,7 +106,7 @@ def check(fn, *arrays, grad=True, grad2=True, gradcheck=True, rtol=1e-5, atol=1e
                 if grad2:
                     _second(cg, c_in, tg, t_in, r, a, rng)
     if grad and gradcheck and not float32:
-        finite_differences(fn, arrays)
+        finite_differences(fn, arrays, second=gradgradcheck)
 
 
 def _second(cg, c_in, tg, t_in, r, a, rng):
@@ -131,7 +135,7 @@ def _second(cg, c_in, tg, t_in, r, a, rng):
     assert_same(c2, t2, r, a, "grad2")
 
 
-def finite_differences(fn, arrays):
+def finite_differences(fn, arrays, second=True):
     """chainrule's gradcheck and gradgradcheck in float64 on the float inputs."""
     ins = [(_cr(x.astype(np.float64), True) if x.dtype.kind == "f" else _cr(x, False))
            if isinstance(x, np.ndarray) else x for x in arrays]
@@ -139,7 +143,8 @@ def finite_differences(fn, arrays):
         return
     f = lambda *ts: fn(chainrule, *ts)  # noqa: E731
     assert chainrule.autograd.gradcheck(f, ins, atol=1e-5, rtol=1e-3)
-    assert chainrule.autograd.gradgradcheck(f, ins, atol=1e-4, rtol=1e-3)
+    if second:
+        assert chainrule.autograd.gradgradcheck(f, ins, atol=1e-4, rtol=1e-3)
 
 
 def expect_error(fn, *arrays):

@@ -64,10 +64,13 @@ def _legacy_name(d):
 
 
 class Tensor:
-    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_ver", "__weakref__", "__dict__")
+    __slots__ = ("_data", "_rg", "_grad", "_fn", "_output_nr", "_ver", "__weakref__", "__dict__")
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected operator
     # Rarely set, so class-level defaults: a tensor pays for them (in its __dict__) only when used.
     _base = None  # the tensor a view looks into
+    _fn_ver = 0  # a view: the version its grad_fn was made at (an in-place op since then makes it stale)
+    _view_note = None  # a view that must not be modified in place with grad: why (multi-output, no_grad)
+    _detached_from = None  # weak reference to the tensor this one was detach()ed from (for explain_grad)
     _accum = None  # weak reference to a leaf's AccumulateGrad
     _hooks = _post_hooks = None
     _retains_grad = False
@@ -80,7 +83,7 @@ class Tensor:
         t = object.__new__(Tensor)
         t._data = data
         t._rg = rg
-        t.grad_fn = grad_fn
+        t._fn = grad_fn
         t._output_nr = output_nr
         t._grad = None
         t._ver = [0]
@@ -96,7 +99,21 @@ class Tensor:
         """Make self share base's storage bookkeeping (version counter), as PyTorch views do."""
         self._ver = base._ver
         self._base = base._base if base._base is not None else base
+        self._fn_ver = base._ver[0]
+        if self._base._rg and not _grad_state.enabled:  # PyTorch: requires grad, but has no history
+            self._view_note = "no_grad"
+            self._rg = True
         return self
+
+    def _is_view(self):
+        return self._base is not None
+
+    @property
+    def grad_fn(self):
+        if self._base is not None and self._fn_ver != self._ver[0]:
+            from .ops import _view_history  # an in-place op on the storage since then
+            _view_history.refresh(self)
+        return self._fn
 
     def __new__(cls, *args, **kwargs):
         # Tensor(2, 3) / Tensor([1, 2]) as in PyTorch's legacy constructor
@@ -112,9 +129,18 @@ class Tensor:
 
     # ---- autograd bookkeeping ---------------------------------------------------------------
     def _edge(self):
-        fn = self.grad_fn
-        if fn is not None:
-            return (fn, self._output_nr)
+        if self._base is not None:
+            fn = self.grad_fn  # regenerated if the storage was modified in place since
+            if fn is not None:
+                return (fn, self._output_nr)
+            if self._view_note == "no_grad":  # requires grad, but no history to follow
+                return (None, 0)
+        else:
+            fn = self._fn
+            if fn is not None:
+                return (fn, self._output_nr)
+        if not self._rg:
+            return (None, 0)
         acc = self._accum() if self._accum is not None else None
         if acc is None:
             acc = AccumulateGrad(self)
@@ -129,18 +155,18 @@ class Tensor:
         return self._ver[0]
 
     def _check_inplace(self):
-        """Called before an in-place op that autograd records."""
-        if self._rg and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        """Called before an in-place op that autograd records (PyTorch's check_inplace)."""
         b = self._base
-        if b is not None and b._rg and b.grad_fn is None:
+        if b is None:
+            if self._rg and self._fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            return
+        if self._view_note is not None:
+            from .ops import _view_history
+            _view_history.check_modifiable(self)
+        if b._fn is None and self.requires_grad:  # the base is a leaf, whether or not it requires grad
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
-        if b is not None:
-            raise RuntimeError(
-                "chainrule does not yet rebase the history of a view's base for in-place operations on a "
-                "view of a tensor that requires grad; apply the operation to the base tensor, or clone the "
-                "view first")
 
     def _apply_leaf_hooks(self, g):
         if self._hooks:
@@ -171,6 +197,8 @@ class Tensor:
     # ---- attributes -----------------------------------------------------------------------
     @property
     def requires_grad(self):
+        if self._base is not None:
+            self.grad_fn  # a stale view takes its base's flag  # noqa: B018
         return self._rg
 
     @requires_grad.setter
@@ -278,7 +306,10 @@ class Tensor:
 
     def detach(self):
         t = Tensor._make(self._data)
-        return t._view_of(self)
+        t._ver = self._ver  # shares the version counter, but is not a view autograd tracks
+        if self._rg:
+            t._detached_from = weakref.ref(self)
+        return t
 
     def detach_(self):
         if self._base is not None and self._base._rg:
@@ -287,7 +318,7 @@ class Tensor:
                                "set as True, gradients are views of DDP buckets, and hence detach_() cannot "
                                "be called on these gradients. To fix this error, please refer to the "
                                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
-        self.grad_fn = None
+        self._fn = None
         self._rg = False
         self._output_nr = 0
         return self

@@ -58,11 +58,11 @@ def test_op(fn, args):
 
 
 def test_ties_in_max_split_evenly():
-    check(lambda m, a: a.max(), np.array([1.0, 3.0, 3.0, 2.0]))
+    check(lambda m, a: a.max(), np.array([1.0, 3.0, 3.0, 2.0]), gradgradcheck=False)  # a tie is a kink
 
 
 def test_maximum_of_equal_inputs_halves():
-    check(lambda m, a, b: m.maximum(a, b), np.array([1.0, 2.0]), np.array([1.0, 3.0]))
+    check(lambda m, a, b: m.maximum(a, b), np.array([1.0, 2.0]), np.array([1.0, 3.0]), gradgradcheck=False)
 
 
 def test_float32():

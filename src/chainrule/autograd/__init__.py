@@ -61,9 +61,10 @@ def _make_grads(outputs, grads):
 def _roots(outputs, grads):
     roots, root_grads = [], []
     for i, (t, g) in enumerate(zip(outputs, grads)):
-        if not t._rg:
+        edge = t._edge() if t._rg else (None, 0)
+        if edge[0] is None:  # (a view made under no_grad requires grad but has no history)
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-        roots.append(t._edge())
+        roots.append(edge)
         root_grads.append(g)
     return roots, root_grads
 

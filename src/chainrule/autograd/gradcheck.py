@@ -103,8 +103,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     n_in = len(inputs)
 
     def first_grads(*args):
+        from .grad_mode import enable_grad
         ins, gos = args[:n_in], args[n_in:]
-        outs = _outputs(func, ins)
+        with enable_grad():  # also inside the numerical pass, which runs under no_grad
+            outs = _outputs(func, ins)
         diff = [ins[i] for i in idx]
         pairs = [(o, g) for o, g in zip(outs, gos) if o.requires_grad]
         res = grad([o for o, _ in pairs], diff, [g for _, g in pairs], create_graph=True, allow_unused=True)

@@ -93,7 +93,8 @@ def explain_grad(tensor: Tensor, output: Tensor | None = None, *, name: str | No
 
 
 def _no_requires_grad(t, name, output) -> dict:
-    base = t._base
+    src = t if t._base is None else t._base  # a view of a detached tensor counts too
+    base = src._detached_from() if src._detached_from is not None else None
     if base is not None and base.requires_grad:
         return _finding(
             "detached", "detached",
@@ -117,6 +118,11 @@ def _no_requires_grad(t, name, output) -> dict:
         "compute it outside no_grad().")
 
 
+def _detached_copy_of(u, t) -> bool:
+    src = u if u._base is None else u._base
+    return src._detached_from is not None and src._detached_from() is t
+
+
 def _connection(t, name, output) -> dict | None:
     """A finding when output was not computed from t; None when it was."""
     if output is t:
@@ -133,7 +139,7 @@ def _connection(t, name, output) -> dict | None:
             return None
     elif any(type(n) is AccumulateGrad and n.variable is t for n in nodes):
         return None
-    detached = any(s is not None and s.tensor is not None and s.tensor._base is t
+    detached = any(s is not None and s.tensor is not None and _detached_copy_of(s.tensor, t)
                    for n in nodes for s in (getattr(n, "_saved", None) or ()))
     hint = (f" The graph does use a detached copy of {name} ({name}.detach()), which cuts the connection."
             if detached else "")

@@ -185,8 +185,8 @@ def _record(op, inputs, params):
     """A new node for outputs computed from inputs: edges, saved tensors, input metadata."""
     node = object.__new__(op.node_cls)
     node._seq = next_seq()
-    node.next_functions = tuple([(t.grad_fn, t._output_nr) if t.grad_fn is not None else
-                                 t._edge() if t._rg else _NO_EDGE for t in inputs])
+    node.next_functions = tuple([(t._fn, t._output_nr) if t._fn is not None and t._base is None else
+                                 t._edge() if t._rg or t._base is not None else _NO_EDGE for t in inputs])
     node._params = params
     node._in_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs])
     saved = [None] * len(inputs)
@@ -217,7 +217,7 @@ def apply(op, inputs, params=(), arrays=None):
     make = Tensor._make
     if _grad_state.enabled and not op.nondiff:
         for t in inputs:
-            if t._rg:
+            if t._rg or t._base is not None and t._base._rg:  # (a view not yet regenerated)
                 break
         else:
             t = None
@@ -234,11 +234,20 @@ def apply(op, inputs, params=(), arrays=None):
         nd = op.n_diff_out
         outs = tuple(make(d, True, node, i) if i < nd else make(d) for i, d in enumerate(data))
         _save_outputs(op, node, outs)
-        return _as_views(outs, inputs[0]) if op.is_view else outs
+        if op.is_view:
+            from ._view_history import mark_multi_output
+            mark_multi_output(_as_views(outs, inputs[0]), node)
+        return outs
     out = make(data, True, node, 0)
     if op.saves_out:
         _save_outputs(op, node, (out,))
     return out._view_of(inputs[0]) if op.is_view else out
+
+
+def _check_no_overlap(arr):
+    if any(st == 0 and n > 1 for n, st in zip(arr.shape, arr.strides)):  # an expanded view
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
 
 
 def _as_views(outs, base):
@@ -252,7 +261,8 @@ def _as_views(outs, base):
 def apply_inplace(op, self, others, params=(), arrays=None):
     """self.op_(others): compute out of place, write into self, rebase self's history."""
     inputs = (self,) + tuple(others)
-    requires = _grad_state.enabled and not op.nondiff and any(t._rg for t in inputs)
+    requires = _grad_state.enabled and not op.nondiff and any(t._rg or t._base is not None and t._base._rg
+                                                              for t in inputs)
     if requires:
         self._check_inplace()
     xp = _xp(self._data)
@@ -269,11 +279,17 @@ def apply_inplace(op, self, others, params=(), arrays=None):
     if data.shape != self._data.shape:
         from ._errors import inplace_shape_error
         inplace_shape_error(data.shape, self._data.shape)
+    if self._base is not None and 0 in self._data.strides:
+        _check_no_overlap(self._data)
     xp.copyto(self._data, data, casting="unsafe")
     self._bump()
     if requires:
-        self.grad_fn, self._output_nr = node, 0
-        self._rg = True
+        if self._base is None:
+            self._fn, self._output_nr = node, 0
+            self._rg = True
+        else:  # the base's history is rebased, the view's regenerated
+            from ._view_history import rebase
+            rebase(self, node)
         if op.saves_out:
             _save_outputs(op, node, (self,))
     return self
