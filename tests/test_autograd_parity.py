@@ -265,3 +265,32 @@ GRAD_ASSIGN = [
 @pytest.mark.parametrize("code", GRAD_ASSIGN)
 def test_grad_assignment(code):
     same_as_torch(code)
+
+
+# Ops that save index tensors, masks or targets free them too: a second backward raises as in PyTorch.
+BACKWARD_TWICE = {
+    "index": "a[i]", "mask": "a[a > 0]", "index_select": "a.index_select(0, i)",
+    "gather": "a.gather(1, torch.tensor([[0], [1], [2]]))", "masked_fill": "a.masked_fill(a > 0, 2.)",
+    "masked_fill_tensor": "a.masked_fill(a > 0, torch.tensor(2.))", "masked_select": "a.masked_select(a > 0)",
+    "take": "a.take(i)", "take_along_dim": "torch.take_along_dim(a, torch.tensor([[0], [1], [2]]), 1)",
+    "index_fill": "a.index_fill(0, i, 3.)", "repeat_interleave": "a.repeat_interleave(torch.tensor([1, 2, 1]), 0)",
+    "embedding": "torch.nn.functional.embedding(i, a)",
+    "nll_loss": "torch.nn.functional.nll_loss(a, torch.tensor([0, 1, 2]))",
+    "scatter_add": "a.scatter_add(1, torch.tensor([[0], [1], [2]]), a[:, :1] * 1)",
+    "index_add": "a.index_add(0, i, a[:2] * 1)", "relu": "a.relu()", "sum": "a.sum()",
+    "fill_": "(a * 1).fill_(2.)", "fill_tensor": "(a * 1).fill_(torch.tensor(2., requires_grad=True))",
+    "setitem": "(lambda y: (y.__setitem__(0, 1.), y)[1])(a * 1)",
+}
+
+
+@pytest.mark.parametrize("expr", list(BACKWARD_TWICE.values()), ids=list(BACKWARD_TWICE))
+def test_backward_twice(expr):
+    same_as_torch(f"""
+a = torch.ones(3, 4, requires_grad=True)
+i = torch.tensor([0, 2])
+out = ({expr}).sum()
+print(out.grad_fn.next_functions[0][0].name())
+out.backward()
+print(a.grad)
+out.backward()
+""")

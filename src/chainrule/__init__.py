@@ -51,5 +51,6 @@ def can_cast(from_, to):
     return from_.category <= to.category
 
 
+from . import nn  # noqa: E402  (uses the public API above)
 from . import viz  # noqa: E402  (uses the public API above)
 from .explain import explain, explain_grad, why_no_grad  # noqa: E402  (uses the public API above)

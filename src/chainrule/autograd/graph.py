@@ -8,6 +8,8 @@ from .._dtype import FROM_NP
 __all__ = ["Node", "AccumulateGrad", "SavedTensor", "RemovableHandle"]
 
 _seq = itertools.count()
+# Nodes PyTorch writes by hand rather than generates: name() gives them a namespace ("torch::autograd::...")
+_HAND_WRITTEN = frozenset({"AccumulateGrad", "CopySlices"})
 next_seq = _seq.__next__
 
 ERR_BACKWARD_TWICE = (
@@ -61,7 +63,8 @@ class Node:
         self._seq = next_seq()
 
     def name(self):
-        return type(self).__name__
+        n = type(self).__name__
+        return "chainrule::autograd::" + n if n in _HAND_WRITTEN else n
 
     def __call__(self, *grads):
         return self.apply(grads)
@@ -113,9 +116,6 @@ class AccumulateGrad(Node):
         self._seq = (1 << 62) + self._seq  # run as soon as ready, like PyTorch
         self.variable = variable
         self.next_functions = ()
-
-    def name(self):
-        return "chainrule::autograd::AccumulateGrad"
 
     def apply(self, grads):
         from ..autograd.grad_mode import state

@@ -30,7 +30,7 @@ _G, _IN, _OUT, _PARAM, _SHAPE = 0, 1, 2, 3, 4
 class OpDef:
     __slots__ = ("name", "node_name", "fwd", "grads", "grad_args", "inputs", "params", "outputs",
                  "n_diff_out", "saves_in", "saves_out", "node_cls", "tex", "sym", "nondiff", "is_view",
-                 "save_plan")
+                 "save_plan", "saved_params")
 
     def __repr__(self):
         return f"<op {self.name} -> {self.node_name}>"
@@ -46,8 +46,12 @@ def _fwd_arg_names(fn):
 
 
 def defop(name, node_name, fwd, grads=(), *, n_tensors=None, outputs=("result",), n_diff_out=1,
-          tex=None, sym=None, view=False):
-    """Declare an op. n_tensors: how many leading fwd arguments are tensors (default: one per formula)."""
+          tex=None, sym=None, view=False, saved_params=()):
+    """Declare an op. n_tensors: how many leading fwd arguments are tensors (default: one per formula).
+
+    saved_params: params that PyTorch saves as tensors (indices, masks, targets): backward frees them
+    with the rest, so a second backward raises as it does in PyTorch.
+    """
     op = OpDef()
     names = _fwd_arg_names(fwd)
     if n_tensors is None:
@@ -56,6 +60,7 @@ def defop(name, node_name, fwd, grads=(), *, n_tensors=None, outputs=("result",)
     op.inputs, op.params, op.outputs = names[:n_tensors], names[n_tensors:], tuple(outputs)
     op.n_diff_out, op.tex, op.sym = n_diff_out, tex, sym
     op.nondiff = not grads
+    op.saved_params = tuple(saved_params)
     op.is_view = view  # outputs share the input's storage and version counter
     op.grads = tuple(grads)
     if grads and len(grads) != n_tensors:
@@ -130,7 +135,8 @@ class OpNode(Node):
 
     def _release(self):
         saved = self._saved
-        if self._saved_out or (saved and saved is not _FREED and any(s is not None for s in saved)):
+        if self._saved_out or self.op.saved_params or (saved and saved is not _FREED and
+                                                      any(s is not None for s in saved)):
             self._saved = _FREED
             self._saved_out = None
 

@@ -17,13 +17,15 @@ _slice = defop("slice", "SliceBackward0", lambda xp, x, dim, start, stop, step: 
                (lambda g, x_shape, dim, start, stop, step: _slice_grad(g, x_shape, dim, start, stop, step),),
                n_tensors=1, view=True, tex=("1",))
 _index = defop("index", "IndexBackward0", lambda xp, x, key: x[key],
-               (lambda g, x_shape, key: _index_put_grad(g, x_shape, key),), n_tensors=1, tex=("1",))
+               (lambda g, x_shape, key: _index_put_grad(g, x_shape, key),), n_tensors=1, tex=("1",),
+               saved_params=("key",))
 _masked_fill = defop("masked_fill", "MaskedFillBackward0", lambda xp, x, mask, value: xp.where(mask, value, x).astype(
-    x.dtype, copy=False), (lambda g, mask: g.masked_fill(mask, 0),), n_tensors=1, tex=("0 where masked, else 1",))
+    x.dtype, copy=False), (lambda g, mask: g.masked_fill(mask, 0),), n_tensors=1, tex=("0 where masked, else 1",),
+    saved_params=("mask",))
 # a tensor value: MaskedFillBackward1, whose value gets the masked gradient's sum
 _masked_fill_t = defop("masked_fill", "MaskedFillBackward1", lambda xp, x, value, mask: xp.where(mask, value, x).astype(
     x.dtype, copy=False), (lambda g, mask: g.masked_fill(mask, 0), lambda g, mask: g.masked_select(Tensor._make(mask)).sum()),
-    n_tensors=2, tex=("0 where masked, else 1", "1 where masked"))
+    n_tensors=2, tex=("0 where masked, else 1", "1 where masked"), saved_params=("mask",))
 _zeros_put = defop("index_put_grad", "IndexPutBackward0", lambda xp, g, shape, key: _scatter_add(xp, g, shape, key),
                    (lambda g, key: g[key],), n_tensors=1, tex=("1",))
 

@@ -593,7 +593,7 @@ def _embedding_grad(g, weight_shape, indices, padding_idx, scale_grad_by_freq):
 
 _embedding = defop("embedding", "EmbeddingBackward0",
                    lambda xp, weight, indices, padding_idx, scale_grad_by_freq: weight[indices],
-                   (_embedding_grad,), n_tensors=1, tex=("1 at the looked-up rows",))
+                   (_embedding_grad,), n_tensors=1, tex=("1 at the looked-up rows",), saved_params=("indices",))
 
 
 def embedding_op(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):

@@ -501,8 +501,10 @@ def _nll_grad(g, x_shape, target, weight, reduction, ignore_index):
     return _zeros_put_apply(gc, x_shape, key)
 
 
-_nll = defop("nll_loss", "NllLossBackward0", _nll_fwd, (_nll_grad,), n_tensors=1, tex=("-w[t] at the target",))
-_nll2d = defop("nll_loss2d", "NllLoss2DBackward0", _nll_fwd, (_nll_grad,), n_tensors=1, tex=("-w[t] at the target",))
+_nll = defop("nll_loss", "NllLossBackward0", _nll_fwd, (_nll_grad,), n_tensors=1, tex=("-w[t] at the target",),
+             saved_params=("target",))
+_nll2d = defop("nll_loss2d", "NllLoss2DBackward0", _nll_fwd, (_nll_grad,), n_tensors=1,
+               tex=("-w[t] at the target",), saved_params=("target",))
 
 
 def _check_target(target):

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _check_cast, _c_name, _legacy_name
-from ._op import defop, apply, apply_inplace
+from ._op import defop, apply, apply_inplace, _xp
 from ._args import binary, promote, float_input, as_tensor_like, is_tensor, cast_scalar
 from ._register import export, method, inplace_unary
 from . import _errors
@@ -457,11 +457,18 @@ export(_logical("bitwise_xor", _bitwise_fwd(np.bitwise_xor), "__xor__", "__rxor_
 
 
 # ---- filling in place: zero_, fill_, copy_ -----------------------------------------------------
-_zero = defop("zero_", "ZeroBackward0", lambda xp, x: xp.zeros_like(x), (lambda g: g * 0,), tex=("0",))
-_fill = defop("fill_", "FillBackward0", lambda xp, x, value: xp.full_like(x, value), (lambda g: g * 0,),
-              tex=("0",))
+def _zeros_of(g):
+    """PyTorch's zeros_like(grad): a constant, so nan or inf in grad does not leak through (as g * 0 would)."""
+    return Tensor._make(_xp(g._data).zeros_like(g._data))
+
+
+_zero = defop("zero_", "ZeroBackward0", lambda xp, x: xp.zeros_like(x), (_zeros_of,), tex=("0",))
+_fill = defop("fill_", "FillBackward2", lambda xp, x, value: xp.full_like(x, value), (_zeros_of,), tex=("0",))
+# a 0-d tensor value: FillBackward3, whose value gets the gradient's sum
+_fill_tensor = defop("fill_", "FillBackward3", lambda xp, x, v: xp.broadcast_to(v.astype(x.dtype), x.shape),
+                     (_zeros_of, lambda g: g.sum()), tex=("0", "sum"))
 _copy = defop("copy_", "CopyBackwards", lambda xp, x, src: xp.broadcast_to(src, x.shape).astype(x.dtype),
-              (lambda g: g * 0, lambda g: g), tex=("0", "1"))
+              (_zeros_of, lambda g: g), tex=("0", "1"))
 
 
 def zero_(self):
@@ -473,7 +480,7 @@ def fill_(self, value):
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
-        value = value.item()
+        return apply_inplace(_fill_tensor, self, (value,))
     return apply_inplace(_fill, self, (), (value,))
 
 

@@ -12,6 +12,7 @@ from ._args import wrap_dim, dims as _dims, broadcast_error, is_tensor
 from ._register import export, method
 from .shape import _shape_arg, _expand, cat
 from .indexing import _slice, _index, _parse, _shape_str
+from .pointwise import _fill_tensor
 
 
 # ---- reshaping views -----------------------------------------------------------------------------------------
@@ -508,7 +509,7 @@ def _source_grad(g, dim, idx, source_shape):
 
 _index_select = defop("index_select", "IndexSelectBackward0", _index_select_fwd,
                       (lambda g, x_shape, dim, idx: _zeros(x_shape, g).index_add(dim, Tensor._make(idx), g),),
-                      n_tensors=1, tex=("1 at the index",))
+                      n_tensors=1, tex=("1 at the index",), saved_params=("idx",))
 _index_add = defop("index_add", "IndexAddBackward0", _index_add_fwd,
                    (lambda g: g, lambda g, dim, idx, alpha, src_shape: _maybe_mul(
                        _source_grad(g, dim, idx, src_shape), alpha)), n_tensors=2, tex=("1", "alpha at the index"))
@@ -518,11 +519,11 @@ _index_copy = defop("index_copy", "IndexCopyBackward0", _index_copy_fwd,
                     tex=("1 off the index", "1 at the index"))
 _index_fill = defop("index_fill", "IndexFillBackward0", _index_fill_fwd,
                     (lambda g, dim, idx: g.index_fill(dim, Tensor._make(idx), 0),), n_tensors=1,
-                    tex=("1 off the index",))
+                    tex=("1 off the index",), saved_params=("idx",))
 _index_fill_t = defop("index_fill", "IndexFillBackward1", _index_fill_t_fwd,
                       (lambda g, dim, idx: g.index_fill(dim, Tensor._make(idx), 0),
                        lambda g, dim, idx: g.index_select(dim, Tensor._make(_unique_flat(idx))).sum()),
-                      n_tensors=2, tex=("1 off the index", "sum at the index"))
+                      n_tensors=2, tex=("1 off the index", "sum at the index"), saved_params=("idx",))
 
 
 def _maybe_mul(t, alpha):
@@ -782,7 +783,7 @@ def _ones_like(t):
 
 _gather = defop("gather", "GatherBackward0", _gather_fwd,
                 (lambda g, x_shape, dim, idx: _zeros(x_shape, g).scatter_add(dim, Tensor._make(idx), g),),
-                n_tensors=1, tex=("1 at the index",))
+                n_tensors=1, tex=("1 at the index",), saved_params=("idx",))
 _scatter = defop("scatter", "ScatterBackward0", _scatter_fwd,
                  (lambda g, dim, idx: g.scatter(dim, Tensor._make(idx), 0),
                   lambda g, dim, idx: g.gather(dim, Tensor._make(idx))), n_tensors=2,
@@ -929,7 +930,7 @@ def _masked_scatter_source_grad(g, mask, src_shape):
 
 _masked_select = defop("masked_select", "MaskedSelectBackward0", lambda xp, x, mask: xp.broadcast_to(x, mask.shape)[mask],
                        (lambda g, mask: _zeros(mask.shape, g).masked_scatter(Tensor._make(mask), g),), n_tensors=1,
-                       tex=("1 where the mask is set",))
+                       tex=("1 where the mask is set",), saved_params=("mask",))
 _masked_scatter = defop("masked_scatter", "MaskedScatterBackward0", _masked_scatter_fwd,
                         (lambda g, mask: g.masked_fill(Tensor._make(mask), 0),
                          lambda g, mask, src_shape: _masked_scatter_source_grad(g, mask, src_shape)), n_tensors=2,
@@ -974,7 +975,7 @@ method(masked_scatter_, "masked_scatter_")
 _take = defop("take", "TakeBackward0", lambda xp, x, idx: x.reshape(-1)[idx],
               (lambda g, x_shape, idx: _zeros((math.prod(x_shape),), g).index_add(
                   0, Tensor._make(idx.reshape(-1)), g.reshape(-1)).view(x_shape),), n_tensors=1,
-              tex=("1 at the index",))
+              tex=("1 at the index",), saved_params=("idx",))
 
 
 def take(input, index):
@@ -1115,9 +1116,6 @@ method(index_put_, "index_put_")
 
 
 # ---- __setitem__ -----------------------------------------------------------------------------------------
-_fill_tensor = defop("fill_", "FillBackward3", lambda xp, x, v: xp.broadcast_to(v.astype(x.dtype), x.shape),
-                     (lambda g: _zeros_like(g), lambda g: g.sum()), tex=("0", "sum"))
-
 
 def _value_tensor(self, value):
     """A number as a 0-d tensor of self's dtype, as PyTorch's valueToTensor."""
