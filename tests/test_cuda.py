@@ -54,3 +54,20 @@ def test_mixing_devices_moves_with_to():
     b.sum().backward()
     assert a.grad.device.type == "cuda" and b.grad_fn.name() == "MulBackward0"
     np.testing.assert_array_equal(a.grad.cpu().numpy(), [2.0, 2.0])
+
+
+def test_inplace_on_views_on_gpu_matches_cpu():
+    """CopySlices and regenerated views read CuPy arrays' memory layout (data.ptr) as they read NumPy's."""
+    xs = np.random.default_rng(1).uniform(0.5, 1.5, (3, 4))
+    out = {}
+    for dev in ("cpu", "cuda"):
+        x = cr.tensor(xs, device=dev, requires_grad=True)
+        y = x * 1.5
+        r = y[:, 1]
+        y[1:, ::2].mul_(x[:2, :2])
+        y.t()[0].exp_()
+        (y.sum() + (r * r).sum()).backward()
+        assert type(y.grad_fn).__name__ == "CopySlices" and r.grad_fn.name() == "AsStridedBackward0"
+        out[dev] = (y.detach().cpu().numpy(), x.grad.cpu().numpy())
+    for a, b in zip(out["cpu"], out["cuda"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
