@@ -17,6 +17,7 @@ from ._creation import *  # noqa: E402,F401,F403
 from ._printing import set_printoptions, get_printoptions  # noqa: E402
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,  # noqa: E402
                                  is_inference_mode_enabled)
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: E402,F401
 from . import ops as _ops  # noqa: E402
 from . import cuda  # noqa: E402
 from . import linalg  # noqa: E402

@@ -2,6 +2,7 @@
 import heapq
 
 from . import grad_mode
+from .anomaly_mode import state as _anomaly, checked_apply
 from .graph import AccumulateGrad
 
 __all__ = ["run_backward", "add_trace_hook"]
@@ -124,7 +125,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
             if grads is None:
                 outs = (None,) * len(node.next_functions)
             else:
-                outs = node.apply(grads)
+                outs = checked_apply(node, grads) if _anomaly.enabled else node.apply(grads)
                 if node._any_hooks and node._hooks:
                     for fn in list(node._hooks.values()):
                         r = fn(tuple(outs), tuple(grads))

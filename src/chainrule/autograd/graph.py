@@ -123,6 +123,15 @@ class AccumulateGrad(Node):
         return ()
 
 
+def _anomaly_hint():
+    from .anomaly_mode import state
+    if state.enabled:
+        return ("the backtrace further above shows the operation that failed to compute its gradient. The variable "
+                "in question was changed in there or anywhere later. Good luck!")
+    return ("enable anomaly detection to find the operation that failed to compute its gradient, with "
+            "chainrule.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
 def short_node_name(node):
     """'ExpBackward0' -> 'Exp', as PyTorch 2.13 writes it in the in-place error."""
     return re.sub(r"Backward\d*$", "", type(node).__name__)
@@ -149,8 +158,12 @@ class SavedTensor:
     def unpack(self, node, make_tensor):
         if self.counter[0] != self.version:
             self._raise_modified(node)
-        if self.tensor is not None:
-            return self.tensor
+        t = self.tensor
+        if t is not None:
+            if t._fn is None and self.grad_fn is not None:
+                raise RuntimeError("Trying to use a saved tensor that has been detached in-place, i.e. with "
+                                   ".detach_().This is not supported, please use out-of-place `.detach()` instead")
+            return t
         return make_tensor(self.data, node, self.output_nr, self.counter)
 
     def _raise_modified(self, node):
@@ -165,5 +178,4 @@ class SavedTensor:
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: {desc}{clause} is at version {self.counter[0]}; expected version {self.version} "
-            "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
-            "gradient, with chainrule.autograd.set_detect_anomaly(True, check_nan=False).")
+            f"instead. Hint: {_anomaly_hint()}")

@@ -20,6 +20,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import Node, SavedTensor, ERR_BACKWARD_TWICE, next_seq
 from ..autograd.grad_mode import state as _grad_state
+from ..autograd.anomaly_mode import state as _anomaly, record_forward
 
 __all__ = ["defop", "OpDef", "apply", "apply_inplace", "OpNode"]
 
@@ -203,6 +204,8 @@ def _record(op, inputs, params):
                 break
     node._saved = saved
     node._saved_out = None
+    if _anomaly.enabled:
+        record_forward(node)
     return node
 
 
