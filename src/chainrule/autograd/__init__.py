@@ -9,9 +9,11 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, 
 
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402,F401
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402,F401
+from . import function  # noqa: E402,F401
+from .function import Function  # noqa: E402,F401
 
 __all__ = ["gradcheck", "gradgradcheck", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "graph",
-           "detect_anomaly", "set_detect_anomaly"]
+           "detect_anomaly", "set_detect_anomaly", "Function"]
 
 CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter and its "

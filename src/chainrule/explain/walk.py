@@ -138,7 +138,8 @@ class Graph:
             if type(node) is AccumulateGrad:
                 values[(node, 0)] = node.variable._data
                 continue
-            saved = getattr(node, "_saved", None)
+            # only declared ops save one entry per input (a custom Function saves what it likes)
+            saved = node._saved if getattr(type(node), "op", None) is not None else None
             if saved is None or node._saved_tensors_freed:
                 continue
             for j, s in enumerate(saved):

@@ -79,6 +79,9 @@ def _sum_to_size(self, *size):
         size = tuple(size[0])
     shape = self._data.shape
     lead = len(shape) - len(size)
+    if lead < 0 or any(s != 1 and s != shape[i + lead] for i, s in enumerate(size)):
+        raise RuntimeError(f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
+                           f"{{[{', '.join(map(str, shape))}]}}.")
     red = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(size) if s == 1 and shape[i + lead] != 1)
     out = self.sum(red, keepdim=True) if red else self
     return out.reshape(size) if lead else out

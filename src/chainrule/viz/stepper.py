@@ -122,7 +122,7 @@ class _Recorder:
             to = self.w.vid(child)
             local = locals_.get(i)
             chain = g_word if local in (None, "1") else f"{g_word}·{_paren(local)}"
-            middle = "" if chain == value else f"{chain} = "
+            middle = "" if chain == value or local is None else f"{chain} = "  # no formula: just the number
             if self.uses[to] > 1:
                 sends.append(f"{middle}{value} to {args[i]} (part of {self.d(args[i])})")
             else:
