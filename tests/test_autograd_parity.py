@@ -294,3 +294,21 @@ out.backward()
 print(a.grad)
 out.backward()
 """)
+
+
+def test_saved_tensors_by_pytorch_names():
+    """The autograd docs' 'saved tensors' examples: _saved_self is the input itself, _saved_result a new tensor."""
+    same_as_torch("""
+x = torch.randn(5, requires_grad=True)
+y = x.pow(2)
+print(x.equal(y.grad_fn._saved_self), x is y.grad_fn._saved_self, y.grad_fn._saved_exponent)
+y = x.exp()
+print(y.equal(y.grad_fn._saved_result), y is y.grad_fn._saved_result)
+z = x * torch.ones(5)
+print(z.grad_fn._saved_other, z.grad_fn._saved_self)
+print(x.sum().grad_fn._saved_self_sym_sizes)
+m = x.reshape(5, 1) @ torch.ones(1, 2)
+print(m.grad_fn._saved_mat2)
+t = x.tanh(); t.sum().backward()
+t.grad_fn._saved_result
+""")

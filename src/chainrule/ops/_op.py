@@ -159,7 +159,18 @@ class OpNode(Node):
                 return self._saved_out[op.outputs.index(key)].unpack(self, Tensor._from_saved)
             if key in op.params:
                 return self._params[op.params.index(key)]
+            i = _TORCH_INPUT_NAMES.get(key)  # PyTorch's argument names: self, other, mat2, ...
+            if i is not None and i < len(op.inputs):
+                s = self._saved[i]
+                return None if s is None else s.unpack(self, Tensor._from_saved)
+            if key.endswith("_sym_sizes"):  # the shapes kept without the tensor (sum, expand, view, ...)
+                i = _TORCH_INPUT_NAMES.get(key[:-10], op.inputs.index(key[:-10]) if key[:-10] in op.inputs else None)
+                if i is not None and i < len(op.inputs):
+                    return self._in_meta[i][0]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+
+_TORCH_INPUT_NAMES = {"self": 0, "input": 0, "other": 1, "mat2": 1, "vec": 1, "tensor": 1}
 
 
 def _match_input(g, meta):
