@@ -312,3 +312,15 @@ print(m.grad_fn._saved_mat2)
 t = x.tanh(); t.sum().backward()
 t.grad_fn._saved_result
 """)
+
+
+def test_inference_tensors():
+    same_as_torch("""
+a = torch.ones(3, requires_grad=True)
+with torch.inference_mode():
+    t = torch.ones(3); u = a * 2
+    print(t.is_inference(), u.is_inference(), u.requires_grad, u)
+    t.add_(1)
+print(a.is_inference(), t.requires_grad, (t * 2).is_inference(), t.clone().is_inference(), t.view(3).is_inference())
+print(a + t)
+""", "a * t", "t.add_(1)", "t._version", "t.requires_grad_()")

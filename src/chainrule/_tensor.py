@@ -71,6 +71,7 @@ class Tensor:
     _fn_ver = 0  # a view: the version its grad_fn was made at (an in-place op since then makes it stale)
     _view_note = None  # a view that must not be modified in place with grad: why (multi-output, no_grad)
     _detached_from = None  # weak reference to the tensor this one was detach()ed from (for explain_grad)
+    _inference = False  # made under inference_mode
     _accum = None  # weak reference to a leaf's AccumulateGrad
     _hooks = _post_hooks = None
     _retains_grad = False
@@ -87,6 +88,8 @@ class Tensor:
         t._output_nr = output_nr
         t._grad = None
         t._ver = [0]
+        if _grad_state.inference:
+            t._inference = True
         return t
 
     @staticmethod
@@ -100,6 +103,8 @@ class Tensor:
         self._ver = base._ver
         self._base = base._base if base._base is not None else base
         self._fn_ver = base._ver[0]
+        if base._inference:
+            self._inference = True
         if self._base._rg and not _grad_state.enabled:  # PyTorch: requires grad, but has no history
             self._view_note = "no_grad"
             self._rg = True
@@ -152,7 +157,18 @@ class Tensor:
 
     @property
     def _version(self):
+        if self._inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._ver[0]
+
+    def is_inference(self):
+        return self._inference
+
+    def _check_inference_inplace(self):
+        if not _grad_state.inference:
+            raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
+                               "a clone to get a normal tensor before doing inplace update.See "
+                               "https://github.com/pytorch/rfcs/pull/17 for more details.")
 
     def _check_inplace(self):
         """Called before an in-place op that autograd records (PyTorch's check_inplace)."""
@@ -203,6 +219,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        self._check_inference_requires_grad(value)
         if self.grad_fn is not None:
             msg = "you can only change requires_grad flags of leaf variables."
             if not value:
@@ -220,8 +237,13 @@ class Tensor:
             return self
         if requires_grad and not self.dtype.category >= 2:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._check_inference_requires_grad(requires_grad)
         self._rg = bool(requires_grad)
         return self
+
+    def _check_inference_requires_grad(self, value):
+        if value and self._inference and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
 
     @property
     def is_leaf(self):

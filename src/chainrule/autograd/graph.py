@@ -142,6 +142,11 @@ class SavedTensor:
     __slots__ = ("tensor", "data", "version", "counter", "grad_fn", "output_nr")
 
     def __init__(self, tensor, is_output):
+        if tensor._inference:
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode "
+                "in computation tracked by autograd. To work around this, you can make a clone to get a normal tensor "
+                "and use it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
         self.counter = c = tensor._ver
         self.version = c[0]
         self.output_nr = tensor._output_nr

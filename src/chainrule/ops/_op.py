@@ -281,6 +281,8 @@ def _as_views(outs, base):
 def apply_inplace(op, self, others, params=(), arrays=None):
     """self.op_(others): compute out of place, write into self, rebase self's history."""
     inputs = (self,) + tuple(others)
+    if self._inference:
+        self._check_inference_inplace()
     requires = _grad_state.enabled and not op.nondiff and any(t._rg or t._base is not None and t._base._rg
                                                               for t in inputs)
     if requires:
