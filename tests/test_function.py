@@ -43,6 +43,24 @@ class Scale(torch.autograd.Function):
         return g * ctx.k, None, None
 
 
+class AddOne(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.add_(1)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def custom(name, backward, forward=lambda ctx, x: x * 1):
+    # a Function subclass named `name` (its node is `<name>Backward`)
+    return type(name, (torch.autograd.Function,), {"forward": staticmethod(forward),
+                                                   "backward": staticmethod(backward)})
+
+
 class Split(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -109,15 +127,6 @@ print(v, i, i.requires_grad)
 (v * torch.tensor([1., 10., 100.])).sum().backward(); print(x.grad)
 """,
     "mark_dirty": """
-class AddOne(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        x.add_(1)
-        ctx.mark_dirty(x)
-        return x
-    @staticmethod
-    def backward(ctx, g):
-        return g
 a = torch.tensor([1., 2.], requires_grad=True)
 y = a * 2
 z = AddOne.apply(y)
@@ -125,15 +134,6 @@ print(z is y, y, y._version)
 z.sum().backward(); print(a.grad)
 """,
     "mark_dirty on a leaf": """
-class AddOne(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        x.add_(1)
-        ctx.mark_dirty(x)
-        return x
-    @staticmethod
-    def backward(ctx, g):
-        return g
 AddOne.apply(torch.tensor([1., 2.], requires_grad=True))
 """,
     "an input returned as it is": """
@@ -150,54 +150,24 @@ print(y is x, y, x)
 y.sum().backward(); print(x.grad)
 """,
     "too many gradients": """
-class Bad(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        return x * 1
-    @staticmethod
-    def backward(ctx, g):
-        return g, g
+Bad = custom("Bad", lambda ctx, g: (g, g))
 Bad.apply(torch.ones(2, requires_grad=True)).sum().backward()
 """,
     "trailing None gradients are allowed": """
-class Extra(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        return x * 1
-    @staticmethod
-    def backward(ctx, g):
-        return g, None
+Extra = custom("Extra", lambda ctx, g: (g, None))
 x = torch.ones(2, requires_grad=True)
 Extra.apply(x).sum().backward(); print(x.grad)
 """,
     "a gradient for a non-tensor input": """
-class Bad(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, k):
-        return x * k
-    @staticmethod
-    def backward(ctx, g):
-        return g, g
+Bad = custom("Bad", lambda ctx, g: (g, g), forward=lambda ctx, x, k: x * k)
 Bad.apply(torch.ones(2, requires_grad=True), 3).sum().backward()
 """,
     "a gradient of the wrong shape": """
-class Bad(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        return x * 1
-    @staticmethod
-    def backward(ctx, g):
-        return torch.ones(3)
+Bad = custom("Bad", lambda ctx, g: torch.ones(3))
 Bad.apply(torch.ones(2, requires_grad=True)).sum().backward()
 """,
     "a gradient that broadcasts back": """
-class Wide(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        return x * 1
-    @staticmethod
-    def backward(ctx, g):
-        return torch.ones(4, 2)
+Wide = custom("Wide", lambda ctx, g: torch.ones(4, 2))
 x = torch.ones(2, requires_grad=True)
 Wide.apply(x).sum().backward(); print(x.grad)
 """,
@@ -293,21 +263,12 @@ def test_node_is_the_ctx_and_is_freed():
 
 def test_explain_and_stepper_through_a_function():
     """A custom Function has no formula to quote: explain and the stepper still give its numbers."""
-    class Sq(chainrule.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        def backward(ctx, g):
-            x, = ctx.saved_tensors
-            return 2 * x * g
-
+    ns = {"torch": chainrule}
+    exec(DEFS, ns)  # the Square of the scenarios, defined with chainrule
     a = chainrule.tensor(3.0, requires_grad=True)
-    y = Sq.apply(a) + a
+    y = ns["Square"].apply(a) + a
     text = str(chainrule.explain(y, a, names={"a": a, "y": y}))
     assert "∂y/∂a = 1·6 + 1" in text and text.rstrip().endswith("= 7")
     steps = chainrule.viz.stepper(y, names={"a": a, "y": y}).steps
-    assert steps[1]["text"] == "SqBackward receives ∂y/∂SqBackward = 1 and sends 6 to a (part of ∂y/∂a)."
+    assert steps[1]["text"] == "SquareBackward receives ∂y/∂SquareBackward = 1 and sends 6 to a (part of ∂y/∂a)."
     assert a.grad.item() == 7.0
