@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import struct
 import sys
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -274,19 +273,17 @@ def _wide(n):
 
 
 @pytest.mark.parametrize("build, size", [(_chain, 2000), (_wide, 700)], ids=["chain", "wide"])
-def test_big_graphs_draw_fast_without_recursion(build, size):
+def test_big_graphs_draw_without_recursion(build, size):
+    """Every box drawn, with no recursion; the time it takes is measured in bench/draw_graphs.py."""
     root = build(size)
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(200)  # a recursive walk of 2000 nodes would fail here
     try:
-        start = time.perf_counter()
         pic = viz.draw(root)
         svg = pic.svg
-        elapsed = time.perf_counter() - start
     finally:
         sys.setrecursionlimit(old)
     assert len(pic.graph.nodes) >= 2000 and svg.count('class="node ') == len(pic.graph.nodes)
-    assert elapsed < 10, f"draw took {elapsed:.1f}s"
 
 
 # ---- stepper ------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -138,17 +137,15 @@ def test_layout_has_no_recursion():
 
 
 @pytest.mark.parametrize("graph", [random_dag(2000), chain(2000)], ids=["random-dag", "chain"])
-def test_layout_2000_nodes_is_fast(graph):
+def test_layout_2000_nodes_without_recursion(graph):
+    """Every box placed and edge routed; how long it takes is measured in bench/draw_graphs.py."""
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(200)  # a recursive walk over 2000 nodes would blow up here
     try:
-        start = time.perf_counter()
         lay = layout(graph)
-        elapsed = time.perf_counter() - start
     finally:
         sys.setrecursionlimit(old)
     assert len(lay.boxes) == 2000 and len(lay.routes) == len(graph.edges)
-    assert elapsed < 2.0, f"layout took {elapsed:.2f}s"
 
 
 # ---- SVG -----------------------------------------------------------------------------
