@@ -232,3 +232,23 @@ def test_node_names_and_release():
     assert type(y.grad_fn.fn).__name__ == "ExpBackward0"
     y.sum().backward()
     assert y.grad_fn._saved_tensors_freed
+
+
+def test_no_reference_cycles():
+    """Views, their base and CopySlices are freed by reference counting alone."""
+    import gc
+    import weakref
+    gc.collect()
+    gc.disable()
+    try:
+        a = chainrule.ones(3, 4, requires_grad=True)
+        y = a * 2
+        v = y[1:, ::2]
+        w = y.t()[0]  # regenerated after the in-place op below
+        v.exp_()
+        assert w.grad_fn.name() == "AsStridedBackward0"
+        refs = [weakref.ref(t) for t in (y, v, w)] + [weakref.ref(y.grad_fn), weakref.ref(v.grad_fn)]
+        del y, v, w
+        assert all(r() is None for r in refs)
+    finally:
+        gc.enable()
