@@ -1,4 +1,6 @@
 """dtype objects and PyTorch's type-promotion rules."""
+import math
+
 import numpy as np
 
 __all__ = ["dtype", "promote_types", "result_type_of", "get_default_dtype", "set_default_dtype"]
@@ -100,8 +102,79 @@ def promote_types(a, b):
     return FROM_NP[np.promote_types(a.np, b.np)]
 
 
+def py_scalar(v):
+    """A NumPy scalar as the Python number PyTorch's argument parser reads it as: np.bool_ as a float (as
+    PyTorch does: t + np.bool_(True) is a float tensor), other integers as int, floats as float. Anything else
+    (Python numbers, arrays, tensors) as it is."""
+    if isinstance(v, np.generic) and not isinstance(v, np.ndarray):
+        if isinstance(v, np.integer):
+            return int(v)
+        if isinstance(v, np.complexfloating):
+            return complex(v)
+        if isinstance(v, (np.floating, np.bool_)):
+            return float(v)
+    return v
+
+
+# the C++ type names of PyTorch's Scalar::to<T>() in "value cannot be converted to type ... without overflow"
+C_SCALAR_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+                  "float16": "c10::Half", "float32": "float", "float64": "double",
+                  "complex64": "c10::complex<float>", "complex128": "c10::complex<double>", "bool": "bool"}
+
+
+def overflows(v, d):
+    """c10::overflows: whether PyTorch refuses to convert the Python number v to dtype d.
+
+    Integers: out of range, except that negative numbers wrap into unsigned types down to -max (so that
+    a - b can be a + 255 * b for uint8). Floats into integers: nan, ±inf and anything out of range (-0.5 for
+    uint8). Floats into floats: finite values past the largest finite one (inf and nan convert). Complex into
+    real types: a nonzero imaginary part. Nothing overflows bool.
+    """
+    if d is bool_ or isinstance(v, bool):
+        return False
+    if isinstance(v, complex):
+        if d.category != _COMPLEX and v.imag != 0:
+            return True
+        r = d.to_real()
+        return overflows(v.real, r) or overflows(v.imag, r)
+    if d.category == _COMPLEX:
+        d = d.to_real()
+    if d.category == _FLOAT:
+        if isinstance(v, float) and not math.isfinite(v):
+            return False
+        big = float(np.finfo(d.np).max)
+        return v < -big or v > big
+    info = np.iinfo(d.np)
+    if isinstance(v, float):
+        return math.isnan(v) or v < float(info.min) or v > float(info.max)
+    if info.min == 0:
+        return v > info.max or -v > info.max
+    return v < info.min or v > info.max
+
+
+def scalar_to(v, d, name=None):
+    """The Python number v as dtype d holds it, as PyTorch's checked conversion (Scalar::to<T>()) gives it:
+    RuntimeError when it overflows (see overflows), else integers wrapped (-1 as uint8 is 255), floats truncated
+    into integer types. name: the type name in the message (default: the C++ one)."""
+    v = py_scalar(v)
+    if overflows(v, d):
+        raise RuntimeError(f"value cannot be converted to type {name or C_SCALAR_NAMES[d.name]} without overflow")
+    if d is bool_:
+        return bool(v)
+    if d.category == _INT:
+        if isinstance(v, complex):
+            v = v.real
+        bits = 8 * d.itemsize
+        lo = 0 if d is uint8 else -(1 << (bits - 1))
+        return (int(v) - lo) % (1 << bits) + lo
+    if d.category == _FLOAT:
+        return float(v.real if isinstance(v, complex) else v)
+    return complex(v)
+
+
 def scalar_dtype(v):
     """dtype a Python scalar takes when it stands alone (torch.tensor(v))."""
+    v = py_scalar(v)
     if isinstance(v, bool):
         return bool_
     if isinstance(v, int):
@@ -132,6 +205,7 @@ def result_type_of(operands):
     """torch.result_type over arrays (tensors' data) and Python scalars (weakly typed)."""
     dim_r = zero_r = wrap_r = None
     for o in operands:
+        o = py_scalar(o)
         d = FROM_NP.get(getattr(o, "dtype", None))
         if d is not None:
             if o.ndim:

@@ -24,8 +24,19 @@ def as_tensor_like(v, dtype_np, like):
 def cast_scalar(v, dtype_np):
     """A Python int as an integer dtype holds it (-1 as uint8 is 255): PyTorch casts such numbers, NumPy refuses."""
     if dtype_np.kind in "iu" and isinstance(v, int) and not isinstance(v, bool):
-        return int(np.array(v).astype(dtype_np))
+        bits = 8 * dtype_np.itemsize
+        lo = 0 if dtype_np.kind == "u" else -(1 << (bits - 1))
+        return (v - lo) % (1 << bits) + lo
     return v
+
+
+def checked_scalar(v, dtype_np):
+    """A number converted as PyTorch's kernels take a Scalar argument (pow's exponent, clamp's bounds, fill_'s
+    value): checked, so RuntimeError "value cannot be converted to type ... without overflow", else wrapped."""
+    return D.scalar_to(v, D.FROM_NP[dtype_np])
+
+
+py_scalar = D.py_scalar
 
 
 def promote(a, b):
@@ -38,15 +49,18 @@ def promote(a, b):
         rt = D.result_type_of((da, db)).np
         return a, b, (da if da.dtype == rt else da.astype(rt)), (db if db.dtype == rt else db.astype(rt))
     bt = b.__class__
+    if bt is not float and bt is not int and bt is not bool and bt is not complex and isinstance(b, np.generic):
+        b = D.py_scalar(b)  # NumPy scalars are numbers to PyTorch, as Python's are
+        bt = b.__class__
     if bt is float or bt is int or bt is bool or bt is complex:
         k = da.dtype.kind
         if (bt is float and k in "fc") or (bt is int and k in "fciu"):
             rt = da.dtype  # a weakly typed scalar keeps the tensor's dtype
         else:
             rt = D.result_type_of((da, b)).np
-        bt = as_tensor_like(b, rt, a)
+        bt = as_tensor_like(cast_scalar(b, rt), rt, a)
         return a, bt, (da if da.dtype == rt else da.astype(rt)), bt._data
-    if isinstance(b, np.ndarray | np.generic):
+    if isinstance(b, np.ndarray):
         return promote(a, Tensor._make(np.asarray(b)))
     raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
 

@@ -1,14 +1,28 @@
 """Pointwise ops: arithmetic, unary math functions, comparisons."""
 import math
+import operator
 
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _check_cast, _c_name, _legacy_name
 from ._op import defop, apply, apply_inplace, _xp
-from ._args import binary, promote, float_input, as_tensor_like, is_tensor, cast_scalar
+from ._args import binary, promote, float_input, as_tensor_like, is_tensor, cast_scalar, py_scalar, checked_scalar
 from ._register import export, method, inplace_unary
 from . import _errors
+
+
+def real_only(kernel, f, a, *rest):
+    """f(a, *rest) behind PyTorch's dispatch error for complex data (kernel has no complex version)."""
+    if a.dtype.kind == "c":
+        _errors.not_implemented(kernel, a.dtype)
+    return f(a, *rest)
+
+
+def no_complex(name, *tensors):
+    """PyTorch's check of maximum, minimum, fmax, fmin: complex operands are refused before anything else."""
+    if any(is_tensor(t) and t._data.dtype.kind == "c" for t in tensors):
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
 
 
 # ---- unary ops: one line of declaration each ---------------------------------------------
@@ -45,8 +59,26 @@ _unary("sigmoid", "SigmoidBackward0", lambda xp, x: 1 / (1 + xp.exp(-x)),
        lambda g, result: g * (result * (1 - result)), "σ(x)(1 - σ(x))")
 _unary("abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(), "sign(x)", float_op=False,
        check=_errors.rejects("b", "abs_cpu"))
+# relu's and threshold's gradient is an op of its own, as in PyTorch: with create_graph it is recorded
+# (ThresholdBackwardBackward0) whenever x requires grad, though its derivative in x is zero
+_threshold_backward = defop(
+    "threshold_backward", "ThresholdBackwardBackward0",
+    lambda xp, g, x, threshold: xp.where(x <= threshold, 0, g).astype(g.dtype, copy=False),
+    (lambda g, x, threshold: threshold_backward(g, x, threshold), lambda g: _zeros_like(g)),
+    tex=("1 if x > threshold else 0", "0"))
+
+
+def _zeros_like(t):
+    from .._creation import zeros_like
+    return zeros_like(t)
+
+
+def threshold_backward(grad_output, self, threshold):
+    return apply(_threshold_backward, (grad_output, self), (threshold,))
+
+
 _unary("relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
-       lambda g, result: g.masked_fill(result <= 0, 0), "1 if x > 0 else 0", float_op=False,
+       lambda g, result: threshold_backward(g, result, 0), "1 if x > 0 else 0", float_op=False,
        check=_errors.no_bool("Boolean inputs not supported for relu"))
 
 
@@ -74,13 +106,19 @@ export(positive)
 
 
 # ---- binary arithmetic --------------------------------------------------------------------
-_add = defop("add", "AddBackward0", lambda xp, a, b, alpha: a + b if alpha == 1 else a + alpha * b,
+# PyTorch computes a + alpha * b; with complex numbers that product is not a no-op for alpha = 1
+# (1 * (inf + 0j) is inf + nan j), so complex data takes the long way, as there
+_add = defop("add", "AddBackward0",
+             lambda xp, a, b, alpha: a + b if alpha == 1 and a.dtype.kind != "c" else a + alpha * b,
              (lambda g: g, lambda g, alpha: g if alpha == 1 else g * alpha), tex=("1", "1"))
-_sub = defop("sub", "SubBackward0", lambda xp, a, b, alpha: a - b if alpha == 1 else a - alpha * b,
+_sub = defop("sub", "SubBackward0",
+             lambda xp, a, b, alpha: a - b if alpha == 1 and a.dtype.kind != "c" else a - alpha * b,
              (lambda g: g, lambda g, alpha: -g if alpha == 1 else -g * alpha), tex=("1", "-1"))
-_rsub_t = defop("rsub", "RsubBackward0", lambda xp, a, b, alpha: b - (a if alpha == 1 else alpha * a),
+_rsub_t = defop("rsub", "RsubBackward0",
+                lambda xp, a, b, alpha: b - (a if alpha == 1 and a.dtype.kind != "c" else alpha * a),
                 (lambda g, alpha: -g if alpha == 1 else -g * alpha, lambda g: g), tex=("-1", "1"))
-_rsub = defop("rsub", "RsubBackward1", lambda xp, a, other, alpha: other - (a if alpha == 1 else alpha * a),
+_rsub = defop("rsub", "RsubBackward1",
+              lambda xp, a, other, alpha: other - (a if alpha == 1 and a.dtype.kind != "c" else alpha * a),
               (lambda g, alpha: -g if alpha == 1 else -g * alpha,), n_tensors=1, tex=("-1",))
 _mul = defop("mul", "MulBackward0", lambda xp, a, b: a * b, (lambda g, b: g * b, lambda g, a: g * a),
              tex=("b", "a"))
@@ -130,9 +168,20 @@ _rpow = defop("pow", "PowBackward2", lambda xp, a, base: _pow_fwd(xp, xp.asarray
 
 
 def _alpha(alpha, a, b):
-    if alpha != 1 and isinstance(alpha, float) and all(
-            (x.dtype.category < 2 if is_tensor(x) else isinstance(x, int)) for x in (a, b)):
+    """alpha as PyTorch's alpha_check takes it, then as the result dtype holds it (checked: 300 is no int8)."""
+    if alpha.__class__ is int and alpha == 1:
+        return alpha
+    alpha = py_scalar(alpha)
+    rt = D.result_type_of([x._data if is_tensor(x) else x for x in (a, b)])
+    if isinstance(alpha, bool) and rt is not D.bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if rt.category < 2 and not isinstance(alpha, int):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if not rt.is_complex and isinstance(alpha, complex):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
+    if rt.category < 2:
+        return D.scalar_to(alpha, rt)
+    D.scalar_to(alpha, rt)  # the check only: a float alpha stays as given (it is the gradient's factor)
     return alpha
 
 
@@ -150,8 +199,10 @@ def rsub(input, other, *, alpha=1):
     _errors.check_bool_sub(input, other)
     if is_tensor(other):
         return binary(_rsub_t, input, other, (_alpha(alpha, input, other),))
+    other = py_scalar(other)
+    alpha = _alpha(alpha, input, other)
     a, b, da, _ = promote(input, other)
-    return apply(_rsub, (a,), (other, alpha), (da,))
+    return apply(_rsub, (a,), (cast_scalar(other, da.dtype), alpha), (da,))
 
 
 def mul(input, other, *, out=None):
@@ -162,8 +213,10 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is not None:
         from .pointwise_more import _div_rounding
         return _div_rounding(input, other, rounding_mode)
+    input, other = py_scalar(input), py_scalar(other)
     a, b = (input, other) if is_tensor(input) else (other, input)
-    kinds = [x._data.dtype.kind if is_tensor(x) else ("f" if isinstance(x, float) else "i") for x in (a, b)]
+    kinds = [x._data.dtype.kind if is_tensor(x) else ("f" if isinstance(x, float) else "c" if isinstance(x, complex)
+                                                      else "i") for x in (a, b)]
     if all(k in "biu" for k in kinds):  # true division of integers gives the default float dtype
         ft = D.get_default_dtype().np
         input = input.to(D.FROM_NP[ft]) if is_tensor(input) else float(input)
@@ -177,12 +230,23 @@ def pow(input, exponent, *, out=None):
     if is_tensor(exponent):
         _errors.check_int_pow(input, exponent)
         return binary(_pow_tensor, input, exponent)
+    exponent = py_scalar(exponent)
     _errors.check_int_pow(input, exponent)
     a, _, da, _ = promote(input, exponent)
-    return apply(_pow_scalar, (a,), (exponent,), (da,))
+    return apply(_pow_scalar, (a,), (_pow_exponent(exponent, da.dtype),), (da,))
+
+
+def _pow_exponent(exponent, dtype_np):
+    """The exponent as PyTorch's pow kernels convert it: into the integer or half dtype (checked), as a double
+    for float and double."""
+    if dtype_np.kind in "iu" or dtype_np == np.float16:
+        v = checked_scalar(exponent, dtype_np)
+        return v if dtype_np.kind in "iu" else exponent
+    return exponent
 
 
 def _rpow_apply(t, base):
+    base = py_scalar(base)
     a, _, da, _ = promote(t, base)
     return apply(_rpow, (a,), (cast_scalar(base, da.dtype),), (da,))
 
@@ -205,6 +269,8 @@ def _inplace_binary(op_fn, name):
 
 def _prep(op, alpha=None):
     def prep(self, other, alpha=1 if alpha else None):
+        if alpha is not None:
+            alpha = _alpha(alpha, self, other)
         a, b, da, db = promote(self, other)
         if db.shape != da.shape:
             _errors.check_inplace_broadcast(da.shape, db.shape)
@@ -229,9 +295,11 @@ def _div_prep(self, other, rounding_mode=None):
     if rounding_mode is not None:
         from .pointwise_more import _div_rounding_prep
         return _div_rounding_prep(self, other, rounding_mode)
+    if is_tensor(other):  # the shapes first, as PyTorch
+        _errors.check_inplace_broadcast(self._data.shape, other._data.shape)
     if self._data.dtype.kind in "biu":
         rt = D.result_type_of([self._data, other._data if is_tensor(other) else other])
-        _errors.inplace_cast(_legacy_name(rt if rt.is_floating_point else D.get_default_dtype()), self.dtype)
+        _errors.inplace_cast(_legacy_name(rt if rt.category >= 2 else D.get_default_dtype()), self.dtype)
     return _prep(_div)(self, other)
 
 
@@ -246,7 +314,9 @@ def _pow_prep(self, exponent):
     _errors.check_int_pow(self, exponent)
     if is_tensor(exponent):
         return _prep(_pow_tensor)(self, exponent)
-    return _pow_scalar, (), (exponent,), (promote(self, exponent)[2],)
+    exponent = py_scalar(exponent)
+    da = promote(self, exponent)[2]
+    return _pow_scalar, (), (_pow_exponent(exponent, da.dtype),), (da,)
 
 
 _inplace_binary(_pow_prep, "pow_")
@@ -317,9 +387,24 @@ def _clamp_kernel(min, max):
     return "clamp_min_scalar_cpu" if max is None else "clamp_max_scalar_cpu" if min is None else "clamp_scalar_cpu"
 
 
+def _as_number(t):
+    """A 0-d tensor that does not require grad passes for a number, as PyTorch's argument parser takes it."""
+    return t.item() if is_tensor(t) and t._data.ndim == 0 and not t.requires_grad else t
+
+
+def _clamp_bounds(min, max):
+    """A tensor bound beside a number bound: clamp's number overload, if the tensor can pass for a number."""
+    if min is not None and max is not None and is_tensor(min) != is_tensor(max):
+        nmin, nmax = _as_number(min), _as_number(max)
+        if not is_tensor(nmin) and not is_tensor(nmax):
+            return nmin, nmax
+    return min, max
+
+
 def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None".replace("torch", "chainrule"))
+    min, max = _clamp_bounds(min, max)
     if is_tensor(min) or is_tensor(max):
         from .pointwise_more import clamp_tensor
         return clamp_tensor(input, min, max)
@@ -329,6 +414,7 @@ def clamp(input, min=None, max=None, *, out=None):
 def clamp_(self, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("chainrule.clamp: At least one of 'min' or 'max' must not be None")
+    min, max = _clamp_bounds(min, max)
     if is_tensor(min) or is_tensor(max):
         from .pointwise_more import clamp_tensor_
         return clamp_tensor_(self, min, max)
@@ -342,19 +428,42 @@ _clamp_max = defop("clamp_max", "ClampMaxBackward0", lambda xp, x, max: _clamp_f
                    (lambda g, x, max: g * (x <= max),), n_tensors=1, tex=("1 if x ≤ max else 0",))
 
 
+_CLAMP_COMPLEX = "clamp is not supported for complex types"
+
+
 def _clamp_scalar(op, input, bounds, kernel, inplace=False):
-    """clamp with number bounds: the input in the result dtype, the bounds as it holds them, PyTorch's errors."""
+    """clamp with number bounds: the input in the result dtype, the bounds as it holds them, PyTorch's errors.
+
+    As PyTorch's clamp: a float input keeps its dtype (the numbers take no part in promotion), complex inputs
+    and results are refused, and the bounds are converted checked (300 is no uint8 bound, -1 is 255)."""
     da = input._data
-    rt = D.result_type_of([da] + [v for v in bounds if v is not None]).np
+    bounds = tuple(v if v is None else py_scalar(v) for v in bounds)
+    if da.dtype.kind == "c" or (op is not _clamp and any(isinstance(v, complex) for v in bounds)):
+        raise NotImplementedError(_CLAMP_COMPLEX)
+    if da.dtype.kind == "f":
+        rt = da.dtype
+        for v in bounds:
+            if isinstance(v, complex) and v.imag != 0:
+                raise RuntimeError("value cannot be converted to type double without overflow")
+        bounds = tuple(v.real if isinstance(v, complex) else v for v in bounds)
+    else:
+        rt = D.result_type_of([da] + [v for v in bounds if v is not None]).np
+        if rt.kind == "c" and not inplace:
+            raise NotImplementedError(_CLAMP_COMPLEX)
     if rt.kind == "b":
         _errors.not_implemented(kernel, rt)
-    bounds = tuple(v if v is None else cast_scalar(v, rt) for v in bounds)
+    bounds = tuple(v if v is None else _clamp_bound_value(v, rt) for v in bounds)
     if not inplace:
         return apply(op, (input,), bounds, (da if da.dtype == rt else da.astype(rt),))
     if D.FROM_NP[rt].category > input.dtype.category:  # this message names the C type
         raise RuntimeError(f"result type {_legacy_name(D.FROM_NP[rt])} can't be cast to the desired output type "
                            f"{_c_name(input.dtype)}")
     return apply_inplace(op, input, (), bounds)
+
+
+def _clamp_bound_value(v, dtype_np):
+    checked = checked_scalar(v, dtype_np)
+    return checked if dtype_np.kind in "iub" else v  # float bounds stay as given (nan, exact comparisons)
 
 
 def clamp_min(input, min, inplace=False):
@@ -392,16 +501,30 @@ _minimum = defop("minimum", "MinimumBackward0", lambda xp, a, b: xp.minimum(a, b
 
 def maximum(input, other, *, out=None):
     _errors.need_tensors("maximum", input, other)
+    no_complex("maximum", input, other)
     return binary(_maximum, input, other)
 
 
 def minimum(input, other, *, out=None):
     _errors.need_tensors("minimum", input, other)
+    no_complex("minimum", input, other)
     return binary(_minimum, input, other)
 
 
-export(maximum)
-export(minimum)
+def export_tensor_pair(fn, name=None):
+    """Export fn(input, other), an op of two tensors; as a method, PyTorch's type error names other position 1."""
+    name = name or fn.__name__
+    export(fn, name, method=False)
+
+    def m(self, other, **kw):
+        _errors.need_tensor(other, name, "other", 1)
+        return fn(self, other, **kw)
+    m.__name__ = name
+    method(m, name)
+
+
+export_tensor_pair(maximum)
+export_tensor_pair(minimum)
 
 
 # ---- comparisons (not differentiable) ------------------------------------------------------
@@ -420,10 +543,10 @@ def _compare(name, fwd, dunder):
 
 _compare("eq", lambda xp, a, b: a == b, "__eq__")
 _compare("ne", lambda xp, a, b: a != b, "__ne__")
-_compare("lt", lambda xp, a, b: a < b, "__lt__")
-_compare("le", lambda xp, a, b: a <= b, "__le__")
-_compare("gt", lambda xp, a, b: a > b, "__gt__")
-_compare("ge", lambda xp, a, b: a >= b, "__ge__")
+_compare("lt", lambda xp, a, b: real_only("lt_cpu", operator.lt, a, b), "__lt__")
+_compare("le", lambda xp, a, b: real_only("le_cpu", operator.le, a, b), "__le__")
+_compare("gt", lambda xp, a, b: real_only("gt_cpu", operator.gt, a, b), "__gt__")
+_compare("ge", lambda xp, a, b: real_only("ge_cpu", operator.ge, a, b), "__ge__")
 for _alias, _name in (("greater", "gt"), ("less", "lt"), ("greater_equal", "ge"), ("less_equal", "le"),
                       ("not_equal", "ne")):
     export(getattr(Tensor, _name), _alias)
@@ -445,7 +568,7 @@ def _logical(name, fwd, dunder=None, rdunder=None):
 
 def _bitwise_fwd(f):
     def fwd(xp, a, b):
-        if a.dtype.kind == "f":
+        if a.dtype.kind in "fc":
             _errors.not_implemented(f"{f.__name__}_cpu", a.dtype)
         return f(a, b)
     return fwd

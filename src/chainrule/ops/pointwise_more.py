@@ -12,9 +12,9 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _c_name, _legacy_name, _check_cast
 from ._op import defop, apply, apply_inplace, _xp
-from ._args import binary, promote, is_tensor, as_tensor_like, broadcast_error, cast_scalar
+from ._args import binary, promote, is_tensor, as_tensor_like, broadcast_error, cast_scalar, py_scalar, checked_scalar
 from ._register import export, method, inplace_unary
-from .pointwise import _unary, _sign_fwd, _inplace_binary, _operator, pow
+from .pointwise import _unary, _sign_fwd, _inplace_binary, _operator, pow, export_tensor_pair, real_only, no_complex
 from . import _errors
 
 
@@ -72,6 +72,8 @@ def _float_binary(op, input, other):
     else:
         b, a, db, da = promote(other, input)
     _broadcast_shape(da.shape, db.shape)
+    if da.dtype.kind in "biu":  # each operand goes to float from its own dtype (int8 -4 stays -4 beside uint8)
+        da, db = a._data, b._data
     return apply(op, (a, b), (), (_as_float(da), _as_float(db)))
 
 
@@ -311,7 +313,7 @@ Tensor.__invert__ = _invert
 
 # ---- division with rounding, floor_divide, remainder, fmod ------------------------------------------------------
 def _div_mode_fwd(xp, a, b, mode):
-    if a.dtype.kind == "b":
+    if a.dtype.kind in "bc":
         _errors.not_implemented(f"div_{mode}_cpu", a.dtype)
     if a.dtype.kind in "iu":
         _check_int_divisor(a, b)
@@ -340,6 +342,7 @@ def _div_rounding_prep(self, other, rounding_mode):
     """For Tensor.div_(other, rounding_mode=...)."""
     _, b, da, db = promote(self, other)
     _errors.check_inplace_broadcast(da.shape, db.shape)
+    _check_cast(da.dtype, self._data.dtype)  # before the kernel's own errors (division by zero), as PyTorch
     return _div_mode, (b,), (_rounding_mode(rounding_mode),), (da, db)
 
 
@@ -348,7 +351,7 @@ def floor_divide(input, other, *, out=None):
 
 
 def _remainder_fwd(xp, a, b):
-    if a.dtype.kind == "b":
+    if a.dtype.kind in "bc":
         _errors.not_implemented("remainder_cpu", a.dtype)
     if a.dtype.kind in "iu":
         _check_int_divisor(a, b)
@@ -358,7 +361,7 @@ def _remainder_fwd(xp, a, b):
 
 
 def _fmod_fwd(xp, a, b):
-    if a.dtype.kind == "b":
+    if a.dtype.kind in "bc":
         _errors.not_implemented("fmod_cpu", a.dtype)
     _check_int_divisor(a, b)
     return xp.fmod(a, b)
@@ -431,19 +434,28 @@ Tensor.__ifloordiv__ = _operator(lambda self, other: self.floor_divide_(other))
 
 
 # ---- float_power ----------------------------------------------------------------------------------------------
+def _float_power_dtype(*operands):
+    return D.complex128 if any(is_tensor(x) and x.dtype.is_complex or isinstance(x, complex)
+                               for x in operands) else D.float64
+
+
 def float_power(input, exponent):
-    """pow in float64, as PyTorch composes it (ToCopyBackward0 into PowBackward*)."""
+    """pow in float64 (complex128 if either is complex), as PyTorch composes it (ToCopyBackward0 into PowBackward*)."""
+    input, exponent = py_scalar(input), py_scalar(exponent)
+    dt = _float_power_dtype(input, exponent)
+    num = complex if dt.is_complex else float
     if not is_tensor(input):
-        return pow(float(input), exponent.to(D.float64))
-    base = input.to(D.float64)
-    return pow(base, exponent.to(D.float64) if is_tensor(exponent) else float(exponent))
+        return pow(num(input), exponent.to(dt))
+    return pow(input.to(dt), exponent.to(dt) if is_tensor(exponent) else num(exponent))
 
 
 def float_power_(self, exponent):
-    if self._data.dtype != np.float64:
+    exponent = py_scalar(exponent)
+    dt = _float_power_dtype(self, exponent)
+    if self.dtype is not dt:
         raise RuntimeError(f"the base given to float_power_ has dtype {_legacy_name(self.dtype)} but the operation's "
-                           "result requires dtype Double")
-    return self.pow_(exponent.to(D.float64) if is_tensor(exponent) else float(exponent))
+                           f"result requires dtype {_legacy_name(dt)}")
+    return self.pow_(exponent.to(dt) if is_tensor(exponent) else (complex if dt.is_complex else float)(exponent))
 
 
 export(float_power)
@@ -452,7 +464,7 @@ method(float_power_, "float_power_")
 
 # ---- two-input math --------------------------------------------------------------------------------------------
 def _hypot_fwd(xp, a, b):
-    if a.dtype.kind in "biu":
+    if a.dtype.kind in "biuc":
         _errors.not_implemented("hypot_cpu", a.dtype)
     return xp.hypot(a, b)
 
@@ -460,6 +472,8 @@ def _hypot_fwd(xp, a, b):
 def _xlogy_fwd(xp, x, y):
     """0 where x is 0 (even if y is 0 or inf), nan where y is nan; x or y may be a Python number."""
     dt = (y if hasattr(y, "dtype") else x).dtype
+    if dt.kind == "c":
+        _errors.not_implemented("xlogy_cpu", dt)
     x, y = xp.asarray(x, dtype=dt), xp.asarray(y, dtype=dt)
     return xp.where(xp.isnan(y), xp.nan, xp.where(x == 0, 0, x * xp.log(y))).astype(dt, copy=False)
 
@@ -477,7 +491,7 @@ def _atan2_recip(a, b):
     return d.reciprocal().masked_fill(d == 0, 0)  # PyTorch's: no slope at the origin
 
 
-_atan2 = defop("atan2", "Atan2Backward0", lambda xp, a, b: xp.arctan2(a, b),
+_atan2 = defop("atan2", "Atan2Backward0", lambda xp, a, b: real_only("atan2_cpu", xp.arctan2, a, b),
                (lambda g, a, b: g * b * _atan2_recip(a, b), lambda g, a, b: g * -a * _atan2_recip(a, b)),
                tex=("b/(a² + b²)", "-a/(a² + b²)"))
 _hypot = defop("hypot", "HypotBackward0", _hypot_fwd, (lambda g, a, result: g * a / result,
@@ -494,9 +508,10 @@ def _copysign_grad(g, a, result):
     return g * (result / a).masked_fill(a == 0, 0)
 
 
-_copysign = defop("copysign", "CopysignBackward0", lambda xp, a, b: xp.copysign(a, b),
+_copysign = defop("copysign", "CopysignBackward0", lambda xp, a, b: real_only("copysign_cpu", xp.copysign, a, b),
                   (_copysign_grad, _zero), tex=("sign(a)·sign(b)", "0"))
-_copysign_s = defop("copysign", "CopysignBackward1", lambda xp, a, other: xp.copysign(a, other), (_copysign_grad,),
+_copysign_s = defop("copysign", "CopysignBackward1",
+                    lambda xp, a, other: real_only("copysign_cpu", xp.copysign, a, other), (_copysign_grad,),
                     n_tensors=1, tex=("sign(a)·sign(c)",))
 # the slope in x is log y, except where x = 0 and y ≤ 0 (PyTorch's choice: 0 there)
 _xlogy = defop("xlogy", "XlogyBackward0", _xlogy_fwd,
@@ -521,11 +536,13 @@ def hypot(input, other, *, out=None):
 
 def fmax(input, other, *, out=None):
     _errors.need_tensors("fmax", input, other)
+    no_complex("fmax", input, other)
     return binary(_fmax, input, other)
 
 
 def fmin(input, other, *, out=None):
     _errors.need_tensors("fmin", input, other)
+    no_complex("fmin", input, other)
     return binary(_fmin, input, other)
 
 
@@ -545,9 +562,11 @@ def xlogy(input, other, *, out=None):
     return _scalar(_xlogy_sx, other, input, float_op=True)
 
 
-for _f in (atan2, hypot, fmax, fmin, copysign, xlogy):
+for _f in (atan2, hypot, fmax, fmin):
+    export_tensor_pair(_f)
+for _f in (copysign, xlogy):
     export(_f)
-export(atan2, "arctan2")
+export_tensor_pair(atan2, "arctan2")
 _inplace_binary(_prep(_atan2, float_op=True), "atan2_")
 Tensor.arctan2_ = Tensor.atan2_
 _inplace_binary(_prep(_hypot), "hypot_")
@@ -557,9 +576,13 @@ _inplace_binary(_prep(_xlogy, _xlogy_sy, float_op=True), "xlogy_")
 
 # ---- lerp, addcmul, addcdiv -------------------------------------------------------------------------------
 def _lerp_fwd(xp, x, end, weight):
-    # PyTorch's: from the nearer end, so that lerp(a, b, 1) is exactly b
+    # PyTorch's: from the nearer end, so that lerp(a, b, 1) is exactly b; half precision computes in float
+    dt = x.dtype
+    if dt == np.float16:
+        x, end = x.astype(np.float32), end.astype(np.float32)
     weight = xp.asarray(weight, dtype=x.dtype)
-    return xp.where(xp.abs(weight) < 0.5, x + weight * (end - x), end - (end - x) * (1 - weight))
+    out = xp.where(xp.abs(weight) < 0.5, x + weight * (end - x), end - (end - x) * (1 - weight))
+    return out.astype(dt, copy=False)
 
 
 _lerp_s = defop("lerp", "LerpBackward0", _lerp_fwd, (lambda g, weight: g * (1 - weight), lambda g, weight: g * weight),
@@ -569,14 +592,32 @@ _lerp_t = defop("lerp", "LerpBackward1", _lerp_fwd,
                 tex=("1 - w", "w", "end - x"))
 
 
-def _lerp_args(input, end, weight):
-    for t, arg in ((end, "end"), (weight, "weight")):
-        if is_tensor(t) and t.dtype != input.dtype:
-            raise RuntimeError(f"expected dtype {_c_name(input.dtype)} for `{arg}` but got dtype {_c_name(t.dtype)}")
-    if input._data.dtype.kind not in "fc":
-        _errors.not_implemented("lerp_kernel_tensor" if is_tensor(weight) else "lerp_kernel_scalar", input._data.dtype)
-    shapes = [t._data.shape for t in (input, end, weight) if is_tensor(t)]
-    _broadcast_shape(*shapes)
+def _lerp_args(input, end, weight, inplace=False):
+    """PyTorch's checks, in its order, and the promoted arrays (a tensor weight) or the weight (a number).
+
+    end must have input's dtype, and so must a weight with dimensions; a 0-d weight takes part in promotion.
+    A number weight is converted into the computation's type (float for half), checked."""
+    if is_tensor(end) and end.dtype != input.dtype:
+        raise RuntimeError(f"expected dtype {_c_name(input.dtype)} for `end` but got dtype {_c_name(end.dtype)}")
+    if is_tensor(weight) and weight._data.ndim and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected dtype {_c_name(input.dtype)} for `weight` but got dtype {_c_name(weight.dtype)}")
+    ts = [t for t in (input, end, weight) if is_tensor(t)]
+    out_shape = _broadcast_shape(*[t._data.shape for t in ts])
+    if inplace:
+        _errors.check_inplace_broadcast(input._data.shape, out_shape)
+    if is_tensor(weight):
+        rt = D.result_type_of([t._data for t in ts]).np
+        if inplace:
+            _check_cast(rt, input._data.dtype)
+        if rt.kind not in "fc":
+            _errors.not_implemented("lerp_kernel_tensor", rt)
+        return tuple(t._data if t._data.dtype == rt else t._data.astype(rt) for t in ts)
+    rt = input._data.dtype
+    if rt.kind not in "fc":
+        _errors.not_implemented("lerp_kernel_scalar", rt)
+    weight = py_scalar(weight)
+    D.scalar_to(weight, D.float32 if rt == np.float16 else D.FROM_NP[rt])
+    return weight
 
 
 def lerp(input, end, weight, *, out=None):
@@ -584,19 +625,17 @@ def lerp(input, end, weight, *, out=None):
         _errors.invalid_combination("lerp", (input, end, weight), (
             "Tensor input, Tensor end, Tensor weight, *, Tensor out = None",
             "Tensor input, Tensor end, Number weight, *, Tensor out = None"))
-    _lerp_args(input, end, weight)
+    w = _lerp_args(input, end, weight)
     if is_tensor(weight):
-        return apply(_lerp_t, (input, end, weight))
-    return apply(_lerp_s, (input, end), (weight,))
+        return apply(_lerp_t, (input, end, weight), (), w)
+    return apply(_lerp_s, (input, end), (w,))
 
 
 def lerp_(self, end, weight):
-    _lerp_args(self, end, weight)
-    _errors.check_inplace_broadcast(self._data.shape, _broadcast_shape(
-        *[t._data.shape for t in (self, end, weight) if is_tensor(t)]))
+    w = _lerp_args(self, end, weight, inplace=True)
     if is_tensor(weight):
-        return apply_inplace(_lerp_t, self, (end, weight))
-    return apply_inplace(_lerp_s, self, (end,), (weight,))
+        return apply_inplace(_lerp_t, self, (end, weight), (), w)
+    return apply_inplace(_lerp_s, self, (end,), (w,))
 
 
 export(lerp)
@@ -611,15 +650,28 @@ _addcdiv = defop("addcdiv", "AddcdivBackward0", lambda xp, x, t1, t2, value: x +
                  n_tensors=3, tex=("1", "v/t₂", "-v·t₁/t₂²"))
 
 
-def _addc_arrays(input, tensor1, tensor2, value):
-    """The three operands promoted together, their broadcast checked; value as the result's kind of number."""
-    ts = (input, tensor1, tensor2)
+def _addc_arrays(op, self, tensor1, tensor2, value, method=False, inplace=False):
+    """PyTorch's checks for addcmul/addcdiv, in its order (argument types, addcdiv of integers, shapes, the in-place
+    output, the kernel's dtypes, value), and the three operands promoted together; value as the result dtype
+    holds it (checked: an integer result truncates it, and refuses 300 for int8)."""
+    ts = (self, tensor1, tensor2)
+    name = op.name + ("_" if inplace else "")
+    for i, (t, arg) in enumerate(zip(ts, ("input", "tensor1", "tensor2"))):
+        if not (method and i == 0):
+            _errors.need_tensor(t, name, arg, i if method else i + 1)
+    if op is _addcdiv and tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+        raise RuntimeError(_ADDCDIV_INT)
+    shape = _broadcast_shape(*[t._data.shape for t in ts])
     rt = D.result_type_of([t._data for t in ts]).np
+    if inplace:
+        _errors.check_inplace_broadcast(self._data.shape, shape)
+        _check_cast(rt, self._data.dtype)
     if rt.kind == "b":
-        _errors.not_implemented("addcmul_cpu_out", rt)
-    _broadcast_shape(*[t._data.shape for t in ts])
+        _errors.not_implemented(op.name + "_cpu_out", rt)
+    value = py_scalar(value)
+    checked = D.scalar_to(value, D.float32 if rt == np.float16 else D.FROM_NP[rt])
     if rt.kind in "iu":
-        value = int(value)  # PyTorch converts the multiplier to the integer dtype
+        value = checked
     return ts, tuple(t._data if t._data.dtype == rt else t._data.astype(rt) for t in ts), value
 
 
@@ -630,37 +682,22 @@ _ADDCDIV_INT = ("Integer division with addcdiv is no longer supported, and in a 
                 "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
 
 
-def _addcdiv_check(tensor1, tensor2):
-    if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
-        raise RuntimeError(_ADDCDIV_INT)
+def _addc(op, method=False, inplace=False):
+    def fn(input, tensor1, tensor2, *, value=1, out=None):
+        ts, arrays, value = _addc_arrays(op, input, tensor1, tensor2, value, method, inplace)
+        if inplace:
+            return apply_inplace(op, input, ts[1:], (value,), arrays)
+        return apply(op, ts, (value,), arrays)
+    fn.__name__ = op.name + ("_" if inplace else "")
+    return fn
 
 
-def addcmul(input, tensor1, tensor2, *, value=1, out=None):
-    ts, arrays, value = _addc_arrays(input, tensor1, tensor2, value)
-    return apply(_addcmul, ts, (value,), arrays)
+for _op in (_addcmul, _addcdiv):
+    export(_addc(_op), method=False)
+    method(_addc(_op, method=True))
+    method(_addc(_op, method=True, inplace=True))
 
 
-def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
-    _addcdiv_check(tensor1, tensor2)
-    ts, arrays, value = _addc_arrays(input, tensor1, tensor2, value)
-    return apply(_addcdiv, ts, (value,), arrays)
-
-
-def addcmul_(self, tensor1, tensor2, *, value=1):
-    ts, arrays, value = _addc_arrays(self, tensor1, tensor2, value)
-    return apply_inplace(_addcmul, self, ts[1:], (value,), arrays)
-
-
-def addcdiv_(self, tensor1, tensor2, *, value=1):
-    _addcdiv_check(tensor1, tensor2)
-    ts, arrays, value = _addc_arrays(self, tensor1, tensor2, value)
-    return apply_inplace(_addcdiv, self, ts[1:], (value,), arrays)
-
-
-export(addcmul)
-export(addcdiv)
-method(addcmul_, "addcmul_")
-method(addcdiv_, "addcdiv_")
 
 
 # ---- where ---------------------------------------------------------------------------------------------------
@@ -684,8 +721,12 @@ def where(condition, input=None, other=None):
     if condition._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{_legacy_name(condition.dtype)}")
+    input, other = py_scalar(input), py_scalar(other)
     if not is_tensor(input) and not is_tensor(other):
         input = as_tensor_like(input, D.scalar_dtype(input).np, condition)
+    elif not (is_tensor(input) and is_tensor(other)):  # a number beside a tensor: converted checked (half as float)
+        rt = D.result_type_of([x._data if is_tensor(x) else x for x in (input, other)])
+        D.scalar_to(other if is_tensor(input) else input, D.float32 if rt is D.float16 else rt)
     if is_tensor(input):
         a, b, da, db = promote(input, other)
     else:
@@ -734,6 +775,8 @@ def _clamp_args(input, min, max):
     """The three tensors (a 0-d placeholder for a bound not given), their promoted arrays, which bounds are given."""
     if (min is not None and not is_tensor(min)) or (max is not None and not is_tensor(max)):
         _errors.invalid_combination("clamp", (input, min, max), _CLAMP_SIGNATURES)
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     ts = [t for t in (input, min, max) if t is not None]
     arrays = list(_promoted(ts))
     hole = as_tensor_like(0, arrays[0].dtype, input)
@@ -746,26 +789,47 @@ def _clamp_args(input, min, max):
     return tuple(ts), tuple(arrays), (min is not None, max is not None)
 
 
-def _promoted(ts):
-    rt = D.result_type_of([t._data for t in ts]).np
+def _promoted(ts, rt=None):
+    if rt is None:
+        rt = D.result_type_of([t._data for t in ts]).np
     _broadcast_shape(*[t._data.shape for t in ts])
     return tuple(t._data if t._data.dtype == rt else t._data.astype(rt) for t in ts)
 
 
+def _clamp_kernel_check(rt, given):
+    if rt.kind == "c":  # the kernel PyTorch dispatches to for the bounds given
+        _errors.not_implemented("clamp_cpu" if all(given) else "maximum_cpu" if given[0] else "minimum_cpu", rt)
+
+
 def clamp_tensor(input, min=None, max=None):
     ts, arrays, given = _clamp_args(input, min, max)
+    _clamp_kernel_check(arrays[0].dtype, given)
     return apply(_clamp_t, ts, given, arrays)
 
 
 def clamp_tensor_(self, min=None, max=None):
     ts, arrays, given = _clamp_args(self, min, max)
+    _inplace_checks(self, [t for t, g in zip(ts[1:], given) if g], arrays[0].dtype)
+    _clamp_kernel_check(arrays[0].dtype, given)
     return apply_inplace(_clamp_t, self, ts[1:], given, arrays)
+
+
+def _inplace_checks(self, others, rt):
+    """PyTorch's order for an in-place op: the broadcast shape must be self's, then the result dtype must cast."""
+    _errors.check_inplace_broadcast(self._data.shape, _broadcast_shape(*[t._data.shape for t in (self, *others)]))
+    _check_cast(rt, self._data.dtype)
 
 
 def _clamp_bound(op, input, bound, inplace):
     ts = (input, bound)
     arrays = _promoted(ts)
-    return apply_inplace(op, input, (bound,), (), arrays) if inplace else apply(op, ts, (), arrays)
+    if inplace:
+        _inplace_checks(input, (bound,), arrays[0].dtype)
+    if arrays[0].dtype.kind == "c":
+        _errors.not_implemented("maximum_cpu" if op is _clamp_min_t else "minimum_cpu", arrays[0].dtype)
+    if inplace:
+        return apply_inplace(op, input, (bound,), (), arrays)
+    return apply(op, ts, (), arrays)
 
 
 def clamp_min_tensor(input, min, inplace=False):
@@ -790,7 +854,7 @@ def _logical(name):
         _errors.check_inplace_broadcast(self._data.shape, other._data.shape)
         return apply_inplace(op, self, (other,))
     fn.__name__ = name
-    export(fn)
+    export_tensor_pair(fn)
     method(fn_, name + "_")
 
 
@@ -800,9 +864,13 @@ for _name in ("logical_and", "logical_or", "logical_xor"):
 
 # ---- in-place comparisons: the tensor keeps its dtype, and PyTorch records a node with zero gradients ------------
 def _inplace_compare(name, ufunc):
-    op_t = defop(name + "_", name.capitalize() + "Backward1", lambda xp, a, b: getattr(xp, ufunc)(a, b),
+    def fwd(xp, a, b):
+        if name in ("eq", "ne"):
+            return getattr(xp, ufunc)(a, b)
+        return real_only(f"{name}_cpu", getattr(xp, ufunc), a, b)  # complex numbers have no order
+    op_t = defop(name + "_", name.capitalize() + "Backward1", lambda xp, a, b: fwd(xp, a, b),
                  (_zero, _zero), tex=("0", "0"))
-    op_s = defop(name + "_", name.capitalize() + "Backward0", lambda xp, a, other: getattr(xp, ufunc)(a, other),
+    op_s = defop(name + "_", name.capitalize() + "Backward0", lambda xp, a, other: fwd(xp, a, other),
                  (_zero,), n_tensors=1, tex=("0",))
     _inplace_binary(_prep(op_t, op_s, cast=False), name + "_")
 
