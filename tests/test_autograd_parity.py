@@ -241,6 +241,149 @@ x = torch.ones(2, requires_grad=True)
 y = torch.ones(2, dtype=torch.float64, requires_grad=True)
 z = (x * y).sum(); z.backward(); print(z.dtype, x.grad.dtype, y.grad.dtype, x.grad)
 """,
+    # ---- found by test_autograd_fuzz: PyTorch's less obvious rules ----
+    "backward(inputs=) retains grad on non-leaf inputs, for good": """
+x = torch.ones(2, requires_grad=True); y = x * 2; z = y * 3
+z.sum().backward(inputs=[y], retain_graph=True); print(y.retains_grad, y.grad, x.grad)
+(y * 4).sum().backward(); print(y.grad, x.grad)
+""",
+    "backward(inputs=) needs inputs that require grad, via retain_grad": """
+x = torch.ones(2, requires_grad=True)
+(x * 2).sum().backward(inputs=[torch.ones(2)])
+""",
+    "backward(inputs=) runs the input's node but computes nothing off the path": """
+x = torch.ones(2, requires_grad=True); w = torch.ones(2, requires_grad=True)
+y = x * w; y.grad_fn.register_hook(lambda gi, go: print("post", gi))
+(y * 3).sum().backward(inputs=[y])
+""",
+    "the lone root gets its tensor hooks and retain_grad even when off every path": """
+x = torch.ones(2, requires_grad=True); w = torch.ones(2, requires_grad=True)
+y = x * 2; y.retain_grad(); y.register_hook(lambda g: print("hook", g))
+y.grad_fn.register_prehook(lambda g: print("never"))
+y.backward(torch.ones(2), inputs=[w]); print(y.grad, w.grad)
+""",
+    "autograd.grad captures a node it runs before its hooks": """
+x = torch.ones(2, requires_grad=True); y = x * 2
+y.register_hook(lambda g: g * 10); y.retain_grad()
+z = y * 3
+print(torch.autograd.grad(z.sum(), [y], retain_graph=True), y.grad)
+print(torch.autograd.grad(z.sum(), [y, x], retain_graph=True), y.grad)
+""",
+    "autograd.grad does not run a captured node it needn't": """
+a = torch.ones(2, requires_grad=True); b = a.exp(); b.sum().backward()
+print(torch.autograd.grad((b * 3).sum(), [b]))
+""",
+    "autograd.grad checks outputs before inputs": """
+torch.autograd.grad(torch.ones(2).sum(), [torch.ones(2)])
+""",
+    "materialized zeros require grad with create_graph": """
+x = torch.ones(2, requires_grad=True); u = torch.ones(3, requires_grad=True)
+print(torch.autograd.grad(x.sum(), [x, u], materialize_grads=True)[1].requires_grad)
+g = torch.autograd.grad(x.sum(), [x, u], materialize_grads=True, create_graph=True)[1]
+print(g, g.is_leaf)
+""",
+    "root gradients are cast to the output's dtype": """
+x = torch.ones(2, dtype=torch.float64, requires_grad=True)
+x.backward(torch.ones(2)); print(x.grad)
+print(torch.autograd.grad(x * 2, x, torch.ones(2, dtype=torch.int64)))
+x.backward(torch.ones(2, dtype=torch.complex64))
+""",
+    "create_graph grads accumulate in place afterwards": """
+x = torch.tensor([1., 2.], requires_grad=True)
+with __import__("warnings").catch_warnings():
+    __import__("warnings").simplefilter("ignore")
+    (x * x).sum().backward(create_graph=True)
+print(x.grad)
+(x * x).sum().backward(); print(x.grad, x.grad._version)
+""",
+    "a leaf that stopped requiring grad gets hooks but no grad": """
+x = torch.ones(2, requires_grad=True)
+x.register_hook(lambda g: print("hook", g)); x.register_post_accumulate_grad_hook(lambda p: print("post", p.grad))
+z = x * 2; x.requires_grad_(False); z.sum().backward(); print(x.grad)
+""",
+    "leaf moved into the graph interior": """
+x = torch.ones(2, requires_grad=True); w = torch.ones(2, requires_grad=True)
+z = x * 2; x.requires_grad_(False); x.mul_(w)
+z.sum().backward()
+""",
+    "post accumulate grad hooks": """
+torch.ones(2).register_post_accumulate_grad_hook(lambda p: None)
+""",
+    "post accumulate grad hooks return None": """
+x = torch.ones(2, requires_grad=True); x.register_post_accumulate_grad_hook(lambda p: p.grad)
+(x * 2).sum().backward()
+""",
+    "retain_grad follows in-place ops": """
+a = torch.ones(4, requires_grad=True)
+y = a * 2; y.retain_grad(); y.mul_(3); y.sum().backward(); print(y.grad, a.grad)
+a.grad = None
+y = a * 2; y.retain_grad(); y[:2].mul_(3); y.sum().backward(); print(y.grad, a.grad)
+y = a * 2; w = y[:2]; w.retain_grad(); y.mul_(2); print(w.grad_fn.name(), w.retains_grad)
+w.sum().backward(); print(w.grad)
+""",
+    "views require grad whenever their base does": """
+b = torch.ones(3); v = b[:2]
+b.requires_grad_(); print(v.requires_grad, v.is_leaf)
+a = torch.ones(3, requires_grad=True)
+with torch.no_grad():
+    u = a.view(3)
+u.requires_grad_(False); print(u.requires_grad)
+a.requires_grad_(False); print(u.requires_grad)
+""",
+    "a no_grad view whose base changed in place cannot give its grad_fn": """
+a = torch.ones(4, requires_grad=True)
+with torch.no_grad():
+    v = a.view(2, 2)
+    a.add_(1)
+print(v.requires_grad)
+v.grad_fn
+""",
+    "a multi-output view whose base changed in place cannot give its grad_fn": """
+a = torch.ones(4, requires_grad=True)
+y = a * 2; u0, u1 = y.unbind()[:2]; y.add_(1)
+u0.grad_fn
+""",
+    "a view of a no_grad view says so": """
+x = torch.ones(2, 3, requires_grad=True)
+with torch.no_grad():
+    t = x.T
+t[0].mul_(2)
+""",
+    "writing into a no_grad view through an index": """
+x = torch.ones(2, 3)
+with torch.no_grad():
+    t = x.T
+x.requires_grad_()
+t[0] = 1.
+""",
+    "detach_ refuses every view": """
+torch.ones(3)[1:].detach_()
+""",
+    "CopySlices lets go of its node after backward": """
+a = torch.ones(4, requires_grad=True)
+y = a * 1; v = y[1:]; v.fill_(1.5)
+v.backward(torch.ones(3)); print(a.grad)
+v.backward(torch.ones(3))
+""",
+    "saved input modified: the message names its grad_fn now": """
+x1 = torch.tensor(-0.5, requires_grad=True); x2 = torch.tensor(2., requires_grad=True)
+t3 = x2 - x1; t5 = t3 / x1; t3.add_(1)
+t5.backward()
+""",
+    "saved output of an in-place op on a view: the view's grad_fn names it": """
+x = torch.ones(2, 3, requires_grad=True)
+y = x.clone(); v = y[0]; v.exp_(); y.mul_(2)
+y.sum().backward()
+""",
+    "matmul of a vector and a matrix squeezes in place": """
+v = torch.ones(3, requires_grad=True); m = torch.ones(3, 2)
+r = v @ m; print(r._version, r._base is None, r.grad_fn.name(), (torch.ones(2, 3) @ v)._version)
+""",
+    "relu's gradient is recorded with create_graph": """
+x = torch.tensor([-1., 2.], requires_grad=True)
+g, = torch.autograd.grad(x.relu().sum(), x, create_graph=True); print(g)
+print(torch.autograd.grad(g.sum(), x))
+""",
     "broadcast gradients sum back": """
 a = torch.ones(3, 1, requires_grad=True); b = torch.ones(4, requires_grad=True)
 (a * b * torch.arange(4.)).sum().backward(); print(a.grad, b.grad)
@@ -324,3 +467,20 @@ with torch.inference_mode():
 print(a.is_inference(), t.requires_grad, (t * 2).is_inference(), t.clone().is_inference(), t.view(3).is_inference())
 print(a + t)
 """, "a * t", "t.add_(1)", "t._version", "t.requires_grad_()")
+
+
+def test_create_graph_warns_once_per_process():
+    """backward(create_graph=True) warns once per process (TORCH_WARN_ONCE): fresh processes, as tests share one."""
+    import subprocess
+    import sys
+    pytest.importorskip("torch")
+    code = ("import warnings, {m}\nwarnings.simplefilter('always')\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always')\n"
+            "    x = {m}.ones(2, requires_grad=True)\n"
+            "    (x * x).sum().backward(create_graph=True); (x * x).sum().backward(create_graph=True)\n"
+            "    {m}.autograd.backward([(x * 3).sum()], create_graph=True)\n"
+            "print(repr([(c.category.__name__, str(c.message)) for c in w]))")
+    got = {m: subprocess.run([sys.executable, "-c", code.format(m=m)], capture_output=True, text=True, check=True)
+           .stdout.replace("torch.", "chainrule.") for m in ("chainrule", "torch")}
+    assert got["chainrule"] == got["torch"] and "engine.cpp" in got["torch"]

@@ -18,4 +18,4 @@ def tensor_repr(t):
                          dtype_is_default_float=dt is default,
                          device_str=str(dev) if dev.type != "cpu" else None,
                          grad_fn_name=type(fn).__name__ if fn is not None else None,
-                         requires_grad=t._rg, prefix=prefix)
+                         requires_grad=t.requires_grad, prefix=prefix)

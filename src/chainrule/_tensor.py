@@ -105,9 +105,10 @@ class Tensor:
         self._fn_ver = base._ver[0]
         if base._inference:
             self._inference = True
-        if self._base._rg and not _grad_state.enabled:  # PyTorch: requires grad, but has no history
+        if not _grad_state.enabled:  # PyTorch: no history; requires grad whenever the base does
             self._view_note = "no_grad"
-            self._rg = True
+        elif base._view_note is not None:  # a view of a view keeps what its base may not do (PyTorch's
+            self._view_note = base._view_note  # propagated creation_meta)
         return self
 
     def _is_view(self):
@@ -130,7 +131,7 @@ class Tensor:
 
     def __reduce_ex__(self, proto):
         from ._creation import _rebuild
-        return (_rebuild, (_device.to_host(self._data), str(self.device), self._rg))
+        return (_rebuild, (_device.to_host(self._data), str(self.device), self.requires_grad))
 
     # ---- autograd bookkeeping ---------------------------------------------------------------
     def _edge(self):
@@ -193,7 +194,18 @@ class Tensor:
         return g
 
     def _accumulate(self, g, grad_enabled):
+        """AccumulateGrad: hooks, then g added into .grad (only while the leaf requires grad), then post hooks."""
         g = self._apply_leaf_hooks(g)
+        if self._fn is not None:
+            raise RuntimeError("leaf variable has been moved into the graph interior")
+        if self._rg:
+            self._add_grad(g, grad_enabled)
+        if self._post_hooks:
+            for fn in list(self._post_hooks.values()):
+                if fn(self) is not None:
+                    raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+    def _add_grad(self, g, grad_enabled):
         old = self._grad
         if old is None:
             if grad_enabled:  # keep the graph of the gradient, through a copy as PyTorch does
@@ -201,21 +213,17 @@ class Tensor:
                 self._grad = zeros_like(g).copy_(g)
             else:
                 self._grad = Tensor._make(g._data.copy())
-        elif grad_enabled or old._rg:
+        elif grad_enabled:
             self._grad = old + g
-        else:
+        else:  # in place, as PyTorch: a .grad with history (create_graph before) keeps it
             old._data += g._data
             old._ver[0] += 1
-        if self._post_hooks:
-            for fn in list(self._post_hooks.values()):
-                fn(self)
 
     # ---- attributes -----------------------------------------------------------------------
     @property
     def requires_grad(self):
-        if self._base is not None:
-            self.grad_fn  # a stale view takes its base's flag  # noqa: B018
-        return self._rg
+        # a view requires grad whenever its base does (PyTorch: requires_grad_ || grad_fn_ || base.requires_grad())
+        return self._rg or self._base is not None and self._base._rg
 
     @requires_grad.setter
     def requires_grad(self, value):
@@ -283,31 +291,33 @@ class Tensor:
         return self._retains_grad
 
     def retain_grad(self):
-        if not self._rg:
+        if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self._retains_grad:
+        if self._fn is None or self._retains_grad:  # (PyTorch's C++ is_leaf: a stale view is not regenerated)
             return
         ref = weakref.ref(self)
-        nr = self._output_nr
 
-        def retain(grads):
+        def retain(g):
             t = ref()
-            g = grads[nr]
             if t is None or g is None:
                 return
             if t._grad is None:
-                t._grad = g if _grad_state.enabled else Tensor._make(g._data.copy())
+                t._grad = g.clone() if _grad_state.enabled else Tensor._make(g._data.copy())
             else:
                 t._grad = t._grad + g
-        node = self.grad_fn
-        if node._retain_hooks is None:
-            node._retain_hooks = _HookDict()
-            node._any_hooks = True
-        add_hook(node._retain_hooks, retain)
+        self._fn._set_retain_hook(self._output_nr, retain)
         self._retains_grad = True
 
+    def _moved_history(self, old_fn, old_nr):
+        """self's grad_fn changed (an in-place op, a regenerated view): its retain_grad hook follows, as in
+        PyTorch; hooks registered before stay with the old node."""
+        if self._retains_grad and old_fn is not None and old_fn._retain_hooks:
+            fn = old_fn._retain_hooks.pop(old_nr, None)
+            if fn is not None:
+                self._fn._set_retain_hook(self._output_nr, fn)
+
     def register_hook(self, hook):
-        if not self._rg:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             return self.grad_fn._register_tensor_hook(self._output_nr, hook)
@@ -316,6 +326,8 @@ class Tensor:
         return add_hook(self._hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._post_hooks is None:
@@ -334,7 +346,7 @@ class Tensor:
         return t
 
     def detach_(self):
-        if self._base is not None and self._base._rg:
+        if self._base is not None and not self._inference:  # any view, whether or not it requires grad
             raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
                                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
                                "set as True, gradients are views of DDP buckets, and hence detach_() cannot "
@@ -420,7 +432,7 @@ class Tensor:
         return _device.to_host(self._data).tolist()
 
     def numpy(self, *, force=False):
-        if self._rg and not force:
+        if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
         if self._data.__class__ is not _ndarray:
@@ -431,7 +443,7 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        a = self.numpy() if not self._rg else self._data
+        a = self.numpy() if not self.requires_grad else self._data
         return a if dtype is None else a.astype(dtype)
 
     def __bool__(self):
@@ -491,7 +503,7 @@ class Tensor:
                                "deepcopy protocol at the moment.  If you were attempting to deepcopy a "
                                "module, this may be because of a torch.nn.utils.weight_norm usage, see "
                                "https://github.com/pytorch/pytorch/pull/103001")
-        t = Tensor._make(self._data.copy(), self._rg)
+        t = Tensor._make(self._data.copy(), self.requires_grad)
         if type(self) is not Tensor:
             t.__class__ = type(self)
             t.__dict__.update(self.__dict__)

@@ -45,7 +45,7 @@ def _make_grads(outputs, grads):
     out = []
     for i, (t, g) in enumerate(zip(outputs, grads)):
         if g is None:
-            if t._rg:
+            if t.requires_grad:
                 if t._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
                 if t.dtype.category != 2:
@@ -56,6 +56,12 @@ def _make_grads(outputs, grads):
             if g._data.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
                                    f"output[{i}] has a shape of {Size(t._data.shape)}.")
+            if g._data.dtype != t._data.dtype:  # the engine casts a gradient to its output's dtype
+                if (g.dtype.category == 3) != (t.dtype.category == 3):
+                    raise RuntimeError(f"For complex Tensors, both grad_output and output are required to have the "
+                                       f"same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} "
+                                       f"and output[{i}] has a dtype of {t.dtype}.")
+                g = g.to(t.dtype)
         else:
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         out.append(g)
@@ -65,7 +71,7 @@ def _make_grads(outputs, grads):
 def _roots(outputs, grads):
     roots, root_grads = [], []
     for i, (t, g) in enumerate(zip(outputs, grads)):
-        edge = t._edge() if t._rg else (None, 0)
+        edge = t._edge() if t.requires_grad else (None, 0)
         if edge[0] is None:  # (a view made under no_grad requires grad but has no history)
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         roots.append(edge)
@@ -73,30 +79,31 @@ def _roots(outputs, grads):
     return roots, root_grads
 
 
+_warned_create_graph = []
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     tensors = _as_tuple(tensors)
-    grads = _make_grads(tensors, _as_tuple(grad_tensors))
-    if retain_graph is None:
-        retain_graph = create_graph
-    roots, root_grads = _roots(tensors, grads)
-    if create_graph:
-        import warnings
-        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-        edges = [t._edge() for t in inputs]
-        captured = run_backward(roots, root_grads, retain_graph, create_graph, capture=edges, accumulate=False)
-        for t, g in zip(inputs, captured):
-            if g is not None:
-                if t.grad_fn is None:
-                    t._accumulate(g, create_graph)
-                else:
-                    t._grad = (g if create_graph else g.detach()) if t._grad is None else t._grad + g
-        return
-    run_backward(roots, root_grads, retain_graph, create_graph)
+    grads = _make_grads(tensors, _as_tuple(grad_tensors))
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots, root_grads = _roots(tensors, grads)
+    edges = None
+    if inputs is not None:
+        edges = []
+        for t in inputs:  # as PyTorch: a non-leaf input gets its .grad through retain_grad, which stays on
+            t.retain_grad()
+            edges.append(t._edge())
+    if create_graph and not _warned_create_graph:  # PyTorch warns once per process
+        _warned_create_graph.append(True)
+        import warnings
+        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    run_backward(roots, root_grads, retain_graph, create_graph, inputs=edges)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
@@ -109,21 +116,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if not allow_unused and materialize_grads:
         raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
                          "allow_unused=False.")
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grads = _make_grads(outputs, _as_tuple(grad_outputs))
     if retain_graph is None:
         retain_graph = create_graph
-    for t in inputs:
-        if not t._rg:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots, root_grads = _roots(outputs, grads)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     edges = [t._edge() for t in inputs]
-    captured = run_backward(roots, root_grads, retain_graph, create_graph, capture=edges, accumulate=False)
+    captured = run_backward(roots, root_grads, retain_graph, create_graph, inputs=edges, accumulate=False)
     result = []
     for i, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
             if materialize_grads:
                 from .._creation import zeros_like
-                g = zeros_like(t)
+                g = zeros_like(t, requires_grad=create_graph)
             elif not allow_unused:
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
                                    "graph. Set allow_unused=True if this is the desired behavior.")

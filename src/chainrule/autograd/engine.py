@@ -39,8 +39,12 @@ def _dependencies(roots):
     return deps, seen
 
 
-def _needed(seen, deps, targets):
-    """Nodes that lie on a path to one of the target nodes (everything else is skipped)."""
+def _needed(seen, deps, targets, run_targets):
+    """The nodes to run: those with a child on a path to a target node, and (run_targets) the targets.
+
+    Everything else is skipped, as PyTorch's exec_info does. autograd.grad does not run a target node
+    unless it leads on to another target: its gradient is captured as it arrives.
+    """
     order, indeg = [], dict(deps)
     stack = [n for n in seen if indeg.get(n, 0) == 0]
     while stack:
@@ -53,7 +57,8 @@ def _needed(seen, deps, targets):
                     stack.append(child)
     needed = set()
     for node in reversed(order):
-        if node in targets or any(c in needed for c, _ in node.next_functions if c is not None):
+        if run_targets and node in targets or any(c in needed or c in targets for c, _ in node.next_functions
+                                                  if c is not None):
             needed.add(node)
     return needed
 
@@ -75,11 +80,13 @@ def _run_tensor_hooks(node, grads):
     return grads
 
 
-def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, accumulate=True):
+def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=True):
     """Backpropagate root_grads from the (node, output_nr) edges in roots.
 
-    capture: optional list of (node, output_nr) edges whose incoming gradient is returned
-    (autograd.grad and backward(inputs=...)); with accumulate=False, AccumulateGrad is not run.
+    inputs: optional (node, output_nr) edges; only what lies on a path to one of them runs, and a node
+    that runs computes no gradient for a child off every such path. backward(inputs=...) runs the input
+    nodes themselves (accumulate=True); autograd.grad (accumulate=False) returns the gradient arriving
+    at each input edge, after the tensor hooks and retain_grad of a node it does not run.
     """
     deps, seen = _dependencies([n for n, _ in roots])
     buffers = {}
@@ -89,14 +96,15 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
             buf = buffers[node] = [None] * node._n_outputs
         _add(buf, nr, g)
 
-    captured = None
-    needed = None
-    if capture is not None:
-        captured = [None] * len(capture)
+    captured = needed = targets = None
+    if inputs is not None:
         targets = {}
-        for i, (node, nr) in enumerate(capture):
+        for i, (node, nr) in enumerate(inputs):
             targets.setdefault(node, []).append((i, nr))
-        needed = _needed(seen, deps, targets)
+        needed = _needed(seen, deps, targets, accumulate)
+        lone_root = roots[0][0] if len(roots) == 1 else None
+        if not accumulate:
+            captured = [None] * len(inputs)
 
     # Sequence numbers are unique, so the heap never compares nodes; newest node first, as in PyTorch.
     ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
@@ -109,23 +117,27 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
         while ready:
             node = pop(ready)[1]
             grads = buffers.pop(node, None)
-            if needed is not None and node not in needed:
-                _skip(node, deps, ready)
-                continue
+            if needed is not None:
+                if node not in needed:
+                    # not run; as PyTorch, a captured input or the lone root still gets its tensor hooks and
+                    # retain_grad (the gradient captured after them)
+                    if grads is not None and (node in targets or node is lone_root):
+                        grads = _tensor_hooks(node, grads)
+                    if captured is not None and node in targets:
+                        _capture(captured, targets[node], grads)
+                    _skip(node, deps, ready)
+                    continue
+                if captured is not None and node in targets:  # captured as it arrives, before its hooks
+                    _capture(captured, targets[node], grads)
             if grads is not None and node._any_hooks:
                 grads = _pre_hooks(node, grads)
-            if captured is not None and node in targets:
-                for i, nr in targets[node]:
-                    g = grads[nr] if grads is not None else None
-                    if g is not None and type(node) is AccumulateGrad:
-                        g = node.variable._apply_leaf_hooks(g)
-                    captured[i] = g
-                if type(node) is AccumulateGrad and not accumulate:
-                    continue
             if grads is None:
                 outs = (None,) * len(node.next_functions)
             else:
                 outs = checked_apply(node, grads) if _anomaly.enabled else node.apply(grads)
+                if needed is not None:  # PyTorch computes nothing for a child it won't run
+                    outs = [g if c is None or c in needed or c in targets else None
+                            for (c, _), g in zip(node.next_functions, outs)]
                 if node._any_hooks and node._hooks:
                     for fn in list(node._hooks.values()):
                         r = fn(tuple(outs), tuple(grads))
@@ -163,12 +175,33 @@ def _skip(node, deps, ready):
                 heapq.heappush(ready, (-child._seq, child))
 
 
+def _capture(captured, where, grads):
+    for i, nr in where:
+        captured[i] = grads[nr] if grads is not None else None
+
+
+def _tensor_hooks(node, grads):
+    """The hooks of a captured node that is not run: tensor hooks (a leaf's too) and retain_grad."""
+    if type(node) is AccumulateGrad:
+        g = grads[0]
+        return [node.variable._apply_leaf_hooks(g) if g is not None else None]
+    if node._tensor_pre_hooks:
+        grads = _run_tensor_hooks(node, grads)
+    if node._retain_hooks:
+        _retain(node, grads)
+    return grads
+
+
+def _retain(node, grads):
+    for nr, fn in list(node._retain_hooks.items()):
+        fn(grads[nr])
+
+
 def _pre_hooks(node, grads):
     if node._tensor_pre_hooks:
         grads = _run_tensor_hooks(node, grads)
     if node._retain_hooks:
-        for fn in list(node._retain_hooks.values()):
-            fn(grads)
+        _retain(node, grads)
     if node._pre_hooks:
         for fn in list(node._pre_hooks.values()):
             r = fn(tuple(grads))

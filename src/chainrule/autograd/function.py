@@ -186,7 +186,10 @@ def _connect(ctx, inputs, outs):
             elif id(o) in input_ids:  # an input returned as it is: a new tensor on the same data
                 o = o.detach()
             if id(o) not in non_diff:
+                old_fn, old_nr = o._fn, o._output_nr
                 o._fn, o._output_nr, o._rg = ctx, len(meta), True
+                if o._retains_grad:
+                    o._moved_history(old_fn, old_nr)
             meta.append((tuple(o._data.shape), o.dtype, o.device))
         result.append(o)
     ctx._n_outputs = max(len(meta), 1)

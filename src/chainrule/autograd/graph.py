@@ -9,7 +9,7 @@ __all__ = ["Node", "AccumulateGrad", "SavedTensor", "RemovableHandle"]
 
 _seq = itertools.count()
 # Nodes PyTorch writes by hand rather than generates: name() gives them a namespace ("torch::autograd::...")
-_HAND_WRITTEN = frozenset({"AccumulateGrad", "CopySlices"})
+_HAND_WRITTEN = frozenset({"AccumulateGrad", "CopySlices", "CopyBackwards"})
 next_seq = _seq.__next__
 
 ERR_BACKWARD_TWICE = (
@@ -96,6 +96,13 @@ class Node:
         store = self._tensor_pre_hooks.setdefault(output_nr, _HookDict())
         return add_hook(store, fn)
 
+    def _set_retain_hook(self, output_nr, fn):
+        """retain_grad: fn(grad) runs after the tensor hooks of that output (one per output, as in PyTorch)."""
+        if self._retain_hooks is None:
+            self._retain_hooks = {}
+        self._any_hooks = True
+        self._retain_hooks[output_nr] = fn
+
     def _release(self):
         """Free saved tensors after a backward that did not ask to retain the graph."""
 
@@ -134,12 +141,12 @@ def _anomaly_hint():
 
 def short_node_name(node):
     """'ExpBackward0' -> 'Exp', as PyTorch 2.13 writes it in the in-place error."""
-    return re.sub(r"Backward\d*$", "", type(node).__name__)
+    return re.sub(r"Backward\d*$", "", node.name())
 
 
 class SavedTensor:
     """A tensor saved for backward, with the version it had when saved."""
-    __slots__ = ("tensor", "data", "version", "counter", "grad_fn", "output_nr")
+    __slots__ = ("tensor", "data", "version", "counter", "grad_fn", "output_nr", "view_fn")
 
     def __init__(self, tensor, is_output):
         if tensor._inference:
@@ -150,6 +157,7 @@ class SavedTensor:
         self.counter = c = tensor._ver
         self.version = c[0]
         self.output_nr = tensor._output_nr
+        self.view_fn = None  # the output of an in-place op on a view: weakly, the view's grad_fn then
         if is_output:
             # Keep only the array: holding the output tensor would make a cycle through its grad_fn.
             self.tensor = None
@@ -161,14 +169,16 @@ class SavedTensor:
             self.grad_fn = tensor.grad_fn
 
     def unpack(self, node, make_tensor):
+        t = self.tensor
+        if t is not None and t._fn is None and self.grad_fn is not None:
+            raise RuntimeError("Trying to use a saved tensor that has been detached in-place, i.e. with "
+                               ".detach_().This is not supported, please use out-of-place `.detach()` instead")
         if self.counter[0] != self.version:
             self._raise_modified(node)
-        t = self.tensor
         if t is not None:
-            if t._fn is None and self.grad_fn is not None:
-                raise RuntimeError("Trying to use a saved tensor that has been detached in-place, i.e. with "
-                                   ".detach_().This is not supported, please use out-of-place `.detach()` instead")
             return t
+        if self.view_fn is not None:  # PyTorch: the output of an in-place op on a view has the view's grad_fn
+            node = self.view_fn() or node
         return make_tensor(self.data, node, self.output_nr, self.counter)
 
     def _raise_modified(self, node):
@@ -178,7 +188,11 @@ class SavedTensor:
         shape = ", ".join(str(s) for s in data.shape)
         prefix = "chainrule.cuda." if type(data).__module__.startswith("cupy") else "chainrule."
         desc = f"[{prefix}{dt.tensor_type} [{shape}]]"
-        owner = node if t is None else self.grad_fn
+        # as PyTorch names it: a saved input's grad_fn now, the view's grad_fn after an in-place op on a view
+        if t is not None:
+            owner = t.grad_fn
+        else:
+            owner = (self.view_fn() if self.view_fn is not None else None) or node
         clause = f", which is output {self.output_nr} of {short_node_name(owner)}," if owner is not None else ""
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an inplace "

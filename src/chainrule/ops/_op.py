@@ -13,6 +13,7 @@ What a formula names is saved for backward, so saving (and the version check and
 "backward twice" error) follows from the formulas themselves, as in derivatives.yaml.
 """
 import dis
+import weakref
 
 import numpy as np
 
@@ -307,11 +308,17 @@ def apply_inplace(op, self, others, params=(), arrays=None):
     self._bump()
     if requires:
         if self._base is None:
+            old_fn, old_nr = self._fn, self._output_nr
             self._fn, self._output_nr = node, 0
             self._rg = True
+            if self._retains_grad:
+                self._moved_history(old_fn, old_nr)
         else:  # the base's history is rebased, the view's regenerated
             from ._view_history import rebase
             rebase(self, node)
         if op.saves_out:
             _save_outputs(op, node, (self,))
+            if self._base is not None:  # its saved output unpacks with the view's grad_fn, as in PyTorch
+                for s in node._saved_out.values():
+                    s.view_fn = weakref.ref(self._fn)
     return self

@@ -11,7 +11,7 @@ read off the arrays' memory layout, so any chain of view ops is covered.
 """
 import numpy as np
 
-from ..autograd.graph import Node, short_node_name
+from ..autograd.graph import Node, short_node_name, ERR_BACKWARD_TWICE
 from ._op import defop, apply, _record, _NO_EDGE, _xp
 
 __all__ = ["CopySlices", "rebase", "refresh", "check_modifiable", "mark_multi_output"]
@@ -83,15 +83,18 @@ class CopySlices(Node):
     next_functions: the base's previous history, then the op's other inputs. Backward runs the op's
     node on the view's region of the gradient and passes the rest of the gradient through unchanged.
     """
-    __slots__ = ("fn", "_idx")
+    __slots__ = ("fn", "_idx", "_freed")
 
     def __init__(self, base_edge, idx, fn):
         Node.__init__(self)
         self.next_functions = (base_edge,) + fn.next_functions[1:]
         self.fn = fn
         self._idx = idx
+        self._freed = False
 
     def apply(self, grads):
+        if self._freed:  # PyTorch's CopySlices lets go of its node after a backward without retain_graph
+            raise RuntimeError(ERR_BACKWARD_TWICE)
         g = grads[0]
         res = self.fn.apply([apply(_read, (g,), (self._idx,))])
         first = res[0]
@@ -100,55 +103,74 @@ class CopySlices(Node):
 
     def _release(self):
         self.fn._release()
+        self._freed = True
 
     @property
     def _saved_tensors_freed(self):
-        return self.fn._saved_tensors_freed
+        return self._freed
 
 
 def _as_strided_node(view, base, idx):
+    old_fn, old_nr = view._fn, view._output_nr
     view._fn = _record(_read, (base,), (idx,))
     view._output_nr = 0
     view._rg = True
     view._fn_ver = view._ver[0]
+    if view._retains_grad:
+        view._moved_history(old_fn, old_nr)
 
 
 def rebase(view, fn):
     """After fn (the node of an in-place op) wrote into view: the base gets CopySlices, the view a fresh node."""
     base = view._base
     idx = view_index(view._data, base._data)
-    base._fn = CopySlices((base._fn, base._output_nr) if base._fn is not None else _NO_EDGE, idx, fn)
+    old_fn, old_nr = base._fn, base._output_nr
+    base._fn = CopySlices((old_fn, old_nr) if old_fn is not None else _NO_EDGE, idx, fn)
     base._output_nr = 0
     base._rg = True
+    if base._retains_grad:
+        base._moved_history(old_fn, old_nr)
     _as_strided_node(view, base, idx)
 
 
 def refresh(view):
-    """A view whose storage was modified in place since its grad_fn was made: regenerate it from the base."""
+    """A view whose storage was modified in place since its grad_fn was made: regenerate it from the base.
+
+    As PyTorch, a view that may not be modified in place with grad (made under no_grad, or one of several
+    views returned together) raises instead once its base requires grad, whatever the grad mode now.
+    """
     base = view._base
-    if base._rg and view._view_note != "no_grad":
-        _as_strided_node(view, base, view_index(view._data, base._data))
-    else:
-        view._fn_ver = view._ver[0]
+    if view._fn is None and not base._rg:  # (its version stays stale: the base may require grad later)
+        return
+    if view._view_note is not None:
+        _raise_not_modifiable(view, "its base or another view of its base has been")
+    _as_strided_node(view, base, view_index(view._data, base._data))
 
 
 def mark_multi_output(outs, node):
     """Views returned together (unbind, split, chunk) may not be modified in place with grad."""
-    name = short_node_name(node)
     for o in outs:
-        o._view_note = (o._output_nr, name)
+        o._view_note = "multi_output"
 
 
 def check_modifiable(view):
-    note = view._view_note
+    _raise_not_modifiable(view, "is being")
+
+
+def _raise_not_modifiable(view, modified):
+    """PyTorch's handle_view_on_rebase: the message names the view's grad_fn when it has one."""
+    note, fn = view._view_note, view._fn
+    if note == "no_grad" or fn is None:
+        prefix = ("A view was created in" if fn is None else
+                  f"Output {view._output_nr} of {short_node_name(fn)} is a view of a view which was created in")
+        msg = f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled."
+    else:
+        msg = f"Output {view._output_nr} of {short_node_name(fn)} is a view and {modified} modified inplace."
     if note == "no_grad":
         raise RuntimeError(
-            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
-            "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
-            "the view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
-            "tracked) or both outside (if you want the inplace to be tracked).")
-    nr, name = note
+            f"{msg} Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code "
+            "by moving both the view and the inplace either both inside the no_grad block (if you don't want the "
+            "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
     raise RuntimeError(
-        f"Output {nr} of {name} is a view and is being modified inplace. This view is the output of a function "
-        "that returns multiple views. Such functions do not allow the output views to be modified inplace. You "
-        "should replace the inplace operation by an out-of-place one.")
+        f"{msg} This view is the output of a function that returns multiple views. Such functions do not allow the "
+        "output views to be modified inplace. You should replace the inplace operation by an out-of-place one.")

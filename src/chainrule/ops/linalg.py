@@ -21,9 +21,10 @@ _addmm = defop("addmm", "AddmmBackward0",
                 lambda g, b, alpha: g.mm(b.t()) * alpha if alpha != 1 else g.mm(b.t()),
                 lambda g, a, alpha: a.t().mm(g) * alpha if alpha != 1 else a.t().mm(g)),
                n_tensors=3, tex=("1", "Bᵀ", "Aᵀ"))
-# matmul of a 1-D and a 2-D tensor squeezes in place (squeeze_(0)): PyTorch records SqueezeBackward4
+# matmul of a 1-D and a 2-D tensor squeezes mm's result in place (squeeze_(0)): PyTorch records
+# SqueezeBackward4, and the result (no view) is at version 1
 _squeeze_ = defop("squeeze_", "SqueezeBackward4", lambda xp, x, dim: x.reshape(x.shape[:dim] + x.shape[dim + 1:]),
-                  (lambda g, dim: g.unsqueeze(dim),), n_tensors=1, view=True, tex=("1",))
+                  (lambda g, dim: g.unsqueeze(dim),), n_tensors=1, tex=("1",))
 
 
 def _scaled(xp, x, s):
@@ -149,7 +150,9 @@ def matmul(input, other, *, out=None):
     if da == 2 and db == 1:
         return mv(input, other)
     if da == 1 and db == 2:
-        return apply(_squeeze_, (mm(input.unsqueeze(0), other),), (0,))
+        out = apply(_squeeze_, (mm(input.unsqueeze(0), other),), (0,))
+        out._bump()
+        return out
     if da == 2 and db == 2:
         return mm(input, other)
     if _should_fold(input, other):

@@ -17,6 +17,7 @@ from ._args import wrap_dim
 from ._register import export, nn_export
 from .indexing import _zeros_put_apply
 from .linalg import addmm
+from .pointwise import threshold_backward
 
 
 def _float_kernel(x, kernel):
@@ -316,9 +317,11 @@ def _threshold_fwd(xp, x, threshold, value):
 
 
 _threshold = defop("threshold", "ThresholdBackward0", _threshold_fwd,
-                   (lambda g, x, threshold: g * (x > threshold),), n_tensors=1, tex=("1 if x > threshold else 0",))
+                   (lambda g, x, threshold: threshold_backward(g, x, threshold),), n_tensors=1,
+                   tex=("1 if x > threshold else 0",))
 _threshold_ = defop("threshold_", "ThresholdBackward1", _threshold_fwd,
-                    (lambda g, x, threshold: g * (x > threshold),), n_tensors=1, tex=("1 if x > threshold else 0",))
+                    (lambda g, x, threshold: threshold_backward(g, x, threshold),), n_tensors=1,
+                    tex=("1 if x > threshold else 0",))
 
 
 def threshold(input, threshold, value, inplace=False):

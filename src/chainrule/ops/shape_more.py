@@ -1160,6 +1160,8 @@ def setitem(self, key, value):
         if stripped != value._data.shape:
             value = value.view(stripped)
         _check_values(self, value, _indexed_shape(self, shape, adv))
+    if steps and self._view_note is not None and _grad_enabled() and (self.requires_grad or value.requires_grad):
+        self[key]._check_inplace()  # PyTorch writes through a view of this view, which says why it may not
     if steps and self._rg and self.grad_fn is None and _grad_enabled():
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     node = "CopySlices" if steps else "IndexPutBackward0"
