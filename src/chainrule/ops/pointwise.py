@@ -25,6 +25,22 @@ def no_complex(name, *tensors):
         raise RuntimeError(f"{name} not implemented for complex tensors.")
 
 
+def complex_error(exc, message):
+    """A dtype check for an op that refuses complex input with a message of its own."""
+    def check(t):
+        if t._data.dtype.kind == "c":
+            raise exc(message.replace("torch.", "chainrule."))
+    return check
+
+
+def checks(*fs):
+    """Several dtype checks, in PyTorch's order."""
+    def check(t):
+        for f in fs:
+            f(t)
+    return check
+
+
 # ---- unary ops: one line of declaration each ---------------------------------------------
 def _unary(name, node, fwd, grad, tex, float_op=True, inplace=True, check=None):
     """check(input): raises PyTorch's error for a dtype the op does not take."""
@@ -79,7 +95,8 @@ def threshold_backward(grad_output, self, threshold):
 
 _unary("relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
        lambda g, result: threshold_backward(g, result, 0), "1 if x > 0 else 0", float_op=False,
-       check=_errors.no_bool("Boolean inputs not supported for relu"))
+       check=checks(_errors.no_bool("Boolean inputs not supported for relu"),
+                    complex_error(NotImplementedError, "clamp is not supported for complex types")))
 
 
 def _sign_fwd(xp, x):
@@ -88,9 +105,20 @@ def _sign_fwd(xp, x):
     return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)  # PyTorch's sign(nan) is 0
 
 
-_unary("sign", "SignBackward0", _sign_fwd, lambda g: g * 0, "0", float_op=False)
+_unary("sign", "SignBackward0", _sign_fwd, lambda g: g * 0, "0", float_op=False,
+       check=complex_error(NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
+                                                "Please use torch.sgn instead."))
 _unary("reciprocal", "ReciprocalBackward0", lambda xp, x: 1 / x,
        lambda g, result: -g * (result * result), "-1/x²")
+_abs_ = Tensor.abs_
+
+
+def _abs_inplace(self):
+    complex_error(RuntimeError, "In-place abs is not supported for complex tensors.")(self)  # |z| is real
+    return _abs_(self)
+
+
+method(_abs_inplace, "abs_")
 export(Tensor.abs, "absolute")
 Tensor.absolute_ = Tensor.abs_
 export(Tensor.neg, "negative")
@@ -604,7 +632,7 @@ def fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return apply_inplace(_fill_tensor, self, (value,))
-    return apply_inplace(_fill, self, (), (value,))
+    return apply_inplace(_fill, self, (), (checked_scalar(py_scalar(value), self._data.dtype),))
 
 
 def copy_(self, src, non_blocking=False):

@@ -14,7 +14,8 @@ from .._tensor import Tensor, _c_name, _legacy_name, _check_cast
 from ._op import defop, apply, apply_inplace, _xp
 from ._args import binary, promote, is_tensor, as_tensor_like, broadcast_error, cast_scalar, py_scalar, checked_scalar
 from ._register import export, method, inplace_unary
-from .pointwise import _unary, _sign_fwd, _inplace_binary, _operator, pow, export_tensor_pair, real_only, no_complex
+from .pointwise import _unary, _sign_fwd, _inplace_binary, _operator, pow, export_tensor_pair, real_only, no_complex, \
+    complex_error, checks
 from . import _errors
 
 
@@ -129,17 +130,29 @@ _acosh = _unary("acosh", "AcoshBackward0", lambda xp, x: xp.arccosh(x), lambda g
 _atanh = _unary("atanh", "AtanhBackward0", lambda xp, x: xp.arctanh(x), lambda g, x: g * 1 / (1 - x.pow(2)),
                 "1/(1 - x²)", inplace=False)
 _unary("erf", "ErfBackward0", lambda xp, x: _special(xp, x, "erf"),
-       lambda g, x: _TWO_OVER_SQRT_PI * (-x.pow(2)).exp() * g, "2/√π·e^{-x²}")
+       lambda g, x: _TWO_OVER_SQRT_PI * (-x.pow(2)).exp() * g, "2/√π·e^{-x²}", check=_errors.rejects("c", "erf_vml_cpu"))
 _unary("erfc", "ErfcBackward0", lambda xp, x: _special(xp, x, "erfc"),
-       lambda g, x: -_TWO_OVER_SQRT_PI * (-x.pow(2)).exp() * g, "-2/√π·e^{-x²}")
+       lambda g, x: -_TWO_OVER_SQRT_PI * (-x.pow(2)).exp() * g, "-2/√π·e^{-x²}",
+       check=_errors.rejects("c", "erfc_vml_cpu"))
 _unary("erfinv", "ErfinvBackward0", _erfinv_fwd, lambda g, x: 0.5 * math.sqrt(math.pi) * x.erfinv().pow(2).exp() * g,
-       "√π/2·e^{erfinv(x)²}")
-_unary("sgn", "SgnBackward0", _sign_fwd, _zero, "0", float_op=False)
+       "√π/2·e^{erfinv(x)²}", check=_errors.rejects("c", "erfinv_vml_cpu"))
+
+
+def _sgn_fwd(xp, x):
+    if x.dtype.kind != "c":
+        return _sign_fwd(xp, x)
+    a = xp.abs(x)
+    return xp.where(a == 0, 0, x / xp.where(a == 0, 1, a)).astype(x.dtype, copy=False)  # z / |z|, 0 at 0
+
+
+_unary("sgn", "SgnBackward0", _sgn_fwd, _zero, "0", float_op=False)
 _unary("frac", "FracBackward0", lambda xp, x: x - xp.trunc(x), lambda g: g, "1", float_op=False,
-       check=_errors.rejects("biu", "frac_cpu"))
+       check=_errors.rejects("biuc", "frac_cpu"))
 _DEG = math.pi / 180  # PyTorch multiplies by π/180 (and 180/π) as double constants, as here
-_unary("deg2rad", "Deg2RadBackward0", lambda xp, x: x * _DEG, lambda g: g * _DEG, "π/180")
-_unary("rad2deg", "Rad2DegBackward0", lambda xp, x: x * (180 / math.pi), lambda g: g * (180 / math.pi), "180/π")
+_unary("deg2rad", "Deg2RadBackward0", lambda xp, x: x * _DEG, lambda g: g * _DEG, "π/180",
+       check=complex_error(RuntimeError, "deg2rad is not supported for complex tensors."))
+_unary("rad2deg", "Rad2DegBackward0", lambda xp, x: x * (180 / math.pi), lambda g: g * (180 / math.pi), "180/π",
+       check=complex_error(RuntimeError, "rad2deg is not supported for complex tensors."))
 
 
 def _inplace_without_derivative(op):
@@ -185,12 +198,21 @@ def _logit_grad(g, x, eps):
 _logit = defop("logit", "LogitBackward0", _logit_fwd, (_logit_grad,), n_tensors=1, tex=("1/(x(1 - x))",))
 
 
+_logit_check = _errors.rejects("c", "logit_cpu")
+
+
 def logit(input, eps=None):
+    _logit_check(input)
     return apply(_logit, (input,), (eps,), (_as_float(input._data),))
 
 
+def logit_(self, eps=None):
+    _logit_check(self)
+    return apply_inplace(_logit, self, (), (eps,), (_as_float(self._data),))
+
+
 export(logit)
-method(lambda self, eps=None: apply_inplace(_logit, self, (), (eps,), (_as_float(self._data),)), "logit_")
+method(logit_, "logit_")
 
 
 def _nan_to_num_fwd(xp, x, nan, posinf, neginf):
@@ -224,7 +246,8 @@ def _rounded(f):
 
 def _rounding(name, f):
     _unary(name, name.capitalize() + "Backward0", _rounded(f), _zero, "0", float_op=False,
-           check=_errors.rejects("b", name + "_vml_cpu"))
+           check=checks(_errors.rejects("b", name + "_vml_cpu"),
+                        complex_error(NotImplementedError, f"{name} is not supported for complex inputs")))
 
 
 _rounding("floor", lambda xp, x: xp.floor(x))
@@ -241,8 +264,8 @@ def _round_decimals_fwd(xp, x, decimals):
 
 _round = defop("round", "RoundBackward0", _rounded(lambda xp, x: xp.rint(x)), (_zero,), tex=("0",))
 _round_decimals = defop("round", "RoundBackward1", _round_decimals_fwd, (_zero,), n_tensors=1, tex=("0",))
-_round_check = _errors.rejects("b", "round_vml_cpu")
-_round_decimals_check = _errors.rejects("biu", "round_cpu")
+_round_check = _errors.rejects("bc", "round_vml_cpu")
+_round_decimals_check = _errors.rejects("biuc", "round_cpu")
 
 
 def _round_args(input, decimals):
@@ -282,18 +305,30 @@ def _predicate(name, fwd):
     return export(fn), op
 
 
-_predicate("signbit", lambda xp, x: xp.signbit(x) if x.dtype.kind != "b" else xp.zeros(x.shape, bool))
+def _signbit_fwd(xp, x):
+    if x.dtype.kind == "c":
+        raise NotImplementedError("signbit is not implemented for complex tensors.")
+    return xp.signbit(x) if x.dtype.kind != "b" else xp.zeros(x.shape, bool)
+
+
+def _isinf_sign(name, x):
+    if x.dtype.kind == "c":
+        raise RuntimeError(f"{name} does not support complex inputs.")
+    return x.dtype.kind == "f"
+
+
+_predicate("signbit", _signbit_fwd)
 _predicate("isnan", lambda xp, x: xp.isnan(x))
 _predicate("isinf", lambda xp, x: xp.isinf(x))
 _predicate("isfinite", lambda xp, x: xp.isfinite(x))
-_predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype.kind in "fc" else xp.zeros(x.shape, bool))
-_predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype.kind in "fc" else xp.zeros(x.shape, bool))
+_predicate("isposinf", lambda xp, x: xp.isposinf(x) if _isinf_sign("isposinf", x) else xp.zeros(x.shape, bool))
+_predicate("isneginf", lambda xp, x: xp.isneginf(x) if _isinf_sign("isneginf", x) else xp.zeros(x.shape, bool))
 _, _logical_not = _predicate("logical_not", lambda xp, x: xp.logical_not(x))
 inplace_unary(_logical_not, "logical_not_")
 
 
 def _bitwise_not_fwd(xp, x):
-    if x.dtype.kind == "f":
+    if x.dtype.kind in "fc":
         _errors.not_implemented("bitwise_not_cpu", x.dtype)
     return ~x
 
