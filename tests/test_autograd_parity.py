@@ -384,6 +384,63 @@ x = torch.tensor([-1., 2.], requires_grad=True)
 g, = torch.autograd.grad(x.relu().sum(), x, create_graph=True); print(g)
 print(torch.autograd.grad(g.sum(), x))
 """,
+    "node names in errors keep a version other than 0": """
+x = torch.ones(3, requires_grad=True)
+y = x.clamp(min=0); z = y * y; y.add_(1)
+z.sum().backward()
+""",
+    "views of normal tensors made in inference mode are normal": """
+x = torch.ones(3, requires_grad=True)
+with torch.inference_mode():
+    v = x.view(3); u = x[0]; s = torch.ones(3); sv = s.view(3)
+print([t.is_inference() for t in (v, u, s, sv)], v.requires_grad, v._version, v.grad_fn)
+""",
+    "in-place on an inference tensor outside inference mode writes, then raises": """
+with torch.inference_mode():
+    t = torch.ones(2)
+try:
+    t.mul_(2)
+except RuntimeError as e:
+    print(e)
+print(t)
+""",
+    "views returned together are marked whether or not anything requires grad": """
+t = torch.ones(2, 3)
+p = t.unbind(0)[0]
+t.requires_grad_()
+p[-1].neg_()
+""",
+    "tanh and sigmoid gradients are ops of their own": """
+x = torch.tensor([-1., 0.5, 2.], dtype=torch.float64, requires_grad=True)
+for y in (x.tanh(), x.sigmoid()):
+    g, = torch.autograd.grad(y.sum(), x, create_graph=True); print(g)
+    g2, = torch.autograd.grad((g * g).sum(), x, create_graph=True); print(g2)
+""",
+    "writing into one copy of an expanded tensor": """
+x = torch.ones(3); e = x.expand(2, 3); e[-1] += 1; print(x, e)
+y = torch.ones(3, requires_grad=True) * 1; e = y.expand(2, 3); e[-1] += 1; e[0].mul_(2); print(y)
+e += 1
+""",
+    "__setitem__ frees its node after backward": """
+a = torch.ones(2, 2, requires_grad=True)
+t = a * 1; t[..., -1] = t.sum(); t.sum().backward(); print(a.grad)
+t[0] = a.sum()
+t.sum().backward()
+""",
+    ".grad of a non-leaf warns only while there is none": """
+w = torch.ones(2, requires_grad=True)
+x = torch.ones(2); x.grad = torch.full((2,), 3.); x.mul_(w)
+print(x.is_leaf, x.grad)
+""",
+    "leaf or not, as PyTorch's C++ sees it (a stale no_grad view)": """
+t = torch.ones(3, requires_grad=True) * 1
+with torch.no_grad():
+    v = t[None, 0]
+t.add_(1)
+v.requires_grad_(); print(v.grad)
+v.retain_grad(); print(v.retains_grad)
+v.is_leaf
+""",
     "broadcast gradients sum back": """
 a = torch.ones(3, 1, requires_grad=True); b = torch.ones(4, requires_grad=True)
 (a * b * torch.arange(4.)).sum().backward(); print(a.grad, b.grad)

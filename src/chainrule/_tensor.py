@@ -103,8 +103,8 @@ class Tensor:
         self._ver = base._ver
         self._base = base._base if base._base is not None else base
         self._fn_ver = base._ver[0]
-        if base._inference:
-            self._inference = True
+        if self._inference is not base._inference:  # a view of a normal tensor is normal, even in inference mode
+            self._inference = base._inference
         if not _grad_state.enabled:  # PyTorch: no history; requires grad whenever the base does
             self._view_note = "no_grad"
         elif base._view_note is not None:  # a view of a view keeps what its base may not do (PyTorch's
@@ -228,7 +228,7 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value):
         self._check_inference_requires_grad(value)
-        if self.grad_fn is not None:
+        if self._fn is not None:  # (PyTorch's C++ is_leaf: a stale view is not regenerated)
             msg = "you can only change requires_grad flags of leaf variables."
             if not value:
                 msg += (" If you want to use a computed variable in a subgraph that doesn't require "
@@ -239,7 +239,7 @@ class Tensor:
         self._rg = bool(value)
 
     def requires_grad_(self, requires_grad=True):
-        if self.grad_fn is not None:
+        if self._fn is not None:
             if not requires_grad:
                 self.requires_grad = False
             return self
@@ -259,7 +259,8 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        # PyTorch's C++ is_leaf (a stale view is not regenerated); no warning once a grad is there
+        if self._fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 

@@ -140,8 +140,8 @@ def _anomaly_hint():
 
 
 def short_node_name(node):
-    """'ExpBackward0' -> 'Exp', as PyTorch 2.13 writes it in the in-place error."""
-    return re.sub(r"Backward\d*$", "", node.name())
+    """'ExpBackward0' -> 'Exp', 'ClampBackward1' -> 'Clamp1', as PyTorch 2.13 writes it in its errors."""
+    return re.sub(r"Backward(\d*)$", lambda m: "" if m.group(1) in ("", "0") else m.group(1), node.name())
 
 
 class SavedTensor:

@@ -275,6 +275,9 @@ def _as_views(outs, base):
     if type(outs) is tuple:
         for o in outs:
             o._view_of(base)
+        if _grad_state.enabled:  # views returned together, whether or not anything requires grad
+            from ._view_history import mark_multi_output
+            mark_multi_output(outs, None)
         return outs
     return outs._view_of(base)
 
@@ -282,8 +285,6 @@ def _as_views(outs, base):
 def apply_inplace(op, self, others, params=(), arrays=None):
     """self.op_(others): compute out of place, write into self, rebase self's history."""
     inputs = (self,) + tuple(others)
-    if self._inference:
-        self._check_inference_inplace()
     requires = _grad_state.enabled and not op.nondiff and any(t._rg or t._base is not None and t._base._rg
                                                               for t in inputs)
     if requires:
@@ -305,6 +306,8 @@ def apply_inplace(op, self, others, params=(), arrays=None):
     if self._base is not None and 0 in self._data.strides:
         _check_no_overlap(self._data)
     xp.copyto(self._data, data, casting="unsafe")
+    if self._inference:  # checked once written, as PyTorch does (with the version counter)
+        self._check_inference_inplace()
     self._bump()
     if requires:
         if self._base is None:

@@ -69,10 +69,31 @@ _unary("log", "LogBackward0", lambda xp, x: xp.log(x), lambda g, x: g / x, "1/x"
 _unary("sqrt", "SqrtBackward0", lambda xp, x: xp.sqrt(x), lambda g, result: g / (2 * result), "1/(2√x)")
 _unary("sin", "SinBackward0", lambda xp, x: xp.sin(x), lambda g, x: g * x.cos(), "cos(x)")
 _unary("cos", "CosBackward0", lambda xp, x: xp.cos(x), lambda g, x: -g * x.sin(), "-sin(x)")
-_unary("tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, result: g * (1 - result * result),
+# tanh's and sigmoid's gradients are ops of their own, as in PyTorch (TanhBackwardBackward0 under create_graph)
+_tanh_backward = defop(
+    "tanh_backward", "TanhBackwardBackward0",
+    lambda xp, grad_output, output: (grad_output * (1 - output * output)).astype(grad_output.dtype, copy=False),
+    (lambda g, output: tanh_backward(g, output), lambda g, grad_output, output: g * (-2 * output * grad_output)),
+    tex=("1 - y²", "-2·y·g"))
+_sigmoid_backward = defop(
+    "sigmoid_backward", "SigmoidBackwardBackward0",
+    lambda xp, grad_output, output: (grad_output * (1 - output) * output).astype(grad_output.dtype, copy=False),
+    (lambda g, output: sigmoid_backward(g, output), lambda g, grad_output, output: g * grad_output * (-2 * output + 1)),
+    tex=("y(1 - y)", "g(1 - 2y)"))
+
+
+def tanh_backward(grad_output, output):
+    return apply(_tanh_backward, (grad_output, output))
+
+
+def sigmoid_backward(grad_output, output):
+    return apply(_sigmoid_backward, (grad_output, output))
+
+
+_unary("tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, result: tanh_backward(g, result),
        "1 - tanh²(x)")
 _unary("sigmoid", "SigmoidBackward0", lambda xp, x: 1 / (1 + xp.exp(-x)),
-       lambda g, result: g * (result * (1 - result)), "σ(x)(1 - σ(x))")
+       lambda g, result: sigmoid_backward(g, result), "σ(x)(1 - σ(x))")
 _unary("abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(), "sign(x)", float_op=False,
        check=_errors.rejects("b", "abs_cpu"))
 # relu's and threshold's gradient is an op of its own, as in PyTorch: with create_graph it is recorded

@@ -181,7 +181,14 @@ _squeeze_dim = defop("squeeze", "SqueezeBackward1", lambda xp, x, dim: x.reshape
 _squeeze_dims = defop("squeeze", "SqueezeBackward2", lambda xp, x, dims: x.reshape(
     tuple(s for i, s in enumerate(x.shape) if i not in dims or s != 1)),
     (lambda g, x_shape: g.reshape(x_shape),), n_tensors=1, view=True, tex=("1",))
-_expand = defop("expand", "ExpandBackward0", lambda xp, x, shape: xp.broadcast_to(x, shape),
+def _expand_fwd(xp, x, shape):
+    b = xp.broadcast_to(x, shape)
+    if xp is np and x.flags.writeable:  # writable as PyTorch's (x.expand(2, 3)[1] += 1 writes into x)
+        return np.lib.stride_tricks.as_strided(x, b.shape, b.strides)
+    return b
+
+
+_expand = defop("expand", "ExpandBackward0", _expand_fwd,
                 (lambda g, x_shape: g.sum_to_size(x_shape),), n_tensors=1, view=True, tex=("1",))
 
 

@@ -1061,7 +1061,8 @@ def _put_op(node):
         _put_ops[node] = defop(
             "index_put", node, _put_fwd,
             (lambda g, steps, key, accumulate: g if accumulate else apply(_zero_region, (g,), (steps, key)),
-             lambda g, steps, key: _picked(g, steps, key)), n_tensors=2, tex=("1 off the index", "1 at the index"))
+             lambda g, steps, key: _picked(g, steps, key)), n_tensors=2, tex=("1 off the index", "1 at the index"),
+            saved_params=("key",))  # PyTorch's CopySlices lets go of its node, IndexPutBackward0 of its indices
     return _put_ops[node]
 
 
@@ -1154,6 +1155,9 @@ def setitem(self, key, value):
                 self.copy_(value)
             else:
                 apply_inplace(_fill_tensor, self, (value,))
+            return
+        if 0 in self._data.strides:  # an expanded tensor: written through the view, as PyTorch does
+            self[key].copy_(value)
             return
     else:
         stripped = _strip_leading_ones(value._data.shape)
