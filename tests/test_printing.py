@@ -224,3 +224,27 @@ def test_random_floats_match_torch(values, dtype, opts):
 def test_random_ints_match_torch(arr, opts):
     both_options(**opts)
     assert ours(arr, ns="torch") == repr(torch.from_numpy(arr))
+
+
+# Where a suffix wraps is decided from torch's text ("dtype=torch.float64", 4 characters
+# shorter than "dtype=chainrule.float64"), so that chainrule's text differs from torch's by
+# the module name only, never by a line break. These lines are 80 characters in torch.
+def test_suffix_wrap_measured_with_torch_names():
+    assert ours(np.array([-2.0, -1.0, 0.0, 1.0, 2.0]), grad_fn_name="MulBackward0") == \
+        "tensor([-2., -1.,  0.,  1.,  2.], dtype=chainrule.float64, grad_fn=<MulBackward0>)"
+    set_printoptions(linewidth=29)
+    assert ours(np.zeros(0, np.bool_)) == "tensor([], dtype=chainrule.bool)"
+    set_printoptions(linewidth=28)
+    assert ours(np.zeros(0, np.bool_)) == "tensor([],\n       dtype=chainrule.bool)"
+
+
+# torch.set_printoptions accepts a negative edgeitems. Summarising, torch then slices a
+# vector with it (v[:-1], " ...", v[1:], formatted as one, so they share one width) and
+# finds no rows to stack for a matrix: its printing raises.
+def test_negative_edgeitems_as_torch():
+    import chainrule
+    set_printoptions(threshold=2, edgeitems=-1)
+    assert repr(chainrule.arange(6.0)) == "tensor([0., 1., 2., 3., 4.,  ..., 1., 2., 3., 4., 5.])"
+    with pytest.raises(RuntimeError, match="^stack expects a non-empty TensorList$"):
+        repr(chainrule.zeros(3, 4))
+    assert repr(chainrule.tensor(2.5)) == "tensor(2.5000)"

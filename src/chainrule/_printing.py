@@ -89,10 +89,26 @@ class _Formatter:
 
 
 def _summarized(arr):
-    """The elements a summarised print shows: edgeitems from each end of every axis."""
+    """The elements a summarised print shows: edgeitems from each end of every axis.
+
+    Follows torch's get_summarized_data step by step, so that odd options give what
+    torch gives: with edgeitems=0 a vector keeps every element (arr[-0:] is all of it)
+    and a matrix none; a negative edgeitems slices a vector as torch does and leaves
+    a matrix nothing to stack, which torch reports as an error.
+    """
     e = _opts["edgeitems"]
-    keep = [np.r_[0:e, n - e:n] if n > 2 * e else np.arange(n) for n in arr.shape]
-    return arr[np.ix_(*keep)]
+    if arr.ndim == 0:
+        return arr
+    if arr.ndim == 1:
+        return np.concatenate((arr[:e], arr[-e:])) if len(arr) > 2 * e else arr
+    if not e:
+        return arr[(slice(0, 0),) * arr.ndim]
+    n = len(arr)
+    rows = [*range(e), *range(n - e, n)] if n > 2 * e else range(n)
+    parts = [_summarized(arr[i]) for i in rows]
+    if not parts:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    return np.stack(parts)
 
 
 def _nested(arr, indent, summarize, fmt, elem_width):
@@ -137,17 +153,30 @@ def _body(arr, indent):
     return _nested(arr, indent, summarize, fmt, real.width + imag.width + 3)
 
 
+_OURS, _THEIRS = "chainrule.", "torch."
+
+
+def _torch_len(suffix):
+    """The length the suffix has in torch's text: "dtype=torch.float64", not "dtype=chainrule.float64".
+
+    Where a suffix wraps is decided from torch's length, so that chainrule's text
+    differs from torch's by the module name only, never by a line break.
+    """
+    return len(suffix) - suffix.count(_OURS) * (len(_OURS) - len(_THEIRS))
+
+
 def _add_suffixes(text, suffixes, indent):
     # a suffix that would pass linewidth starts a new line, indented under the prefix
     last_line_len = len(text) - text.rfind("\n") + 1
     parts = [text]
     for s in suffixes:
-        if last_line_len + len(s) + 2 > _opts["linewidth"]:
+        n = _torch_len(s)
+        if last_line_len + n + 2 > _opts["linewidth"]:
             parts.append(",\n" + " " * indent + s)
-            last_line_len = indent + len(s)
+            last_line_len = indent + n
         else:
             parts.append(", " + s)
-            last_line_len += len(s) + 2
+            last_line_len += n + 2
     return "".join(parts) + ")"
 
 
