@@ -5,6 +5,7 @@ __all__ = ["device"]
 
 
 class device:
+    __module__ = "chainrule"  # <class 'chainrule.device'>, as torch prints <class 'torch.device'>
     __slots__ = ("type", "index")
 
     def __init__(self, type, index=None):

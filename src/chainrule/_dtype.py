@@ -10,6 +10,7 @@ _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
 
 class dtype:
+    __module__ = "chainrule"  # <class 'chainrule.dtype'>, as torch prints <class 'torch.dtype'>
     __slots__ = ("name", "np", "category", "itemsize", "is_signed", "tensor_type", "_aliases")
 
     def __init__(self, name, np_dtype, category, tensor_type):

@@ -6,6 +6,7 @@ import numpy as np
 
 from . import _dtype as D
 from . import _device
+from ._size import Size
 from .autograd.grad_mode import state as _grad_state
 from .autograd.graph import AccumulateGrad, _HookDict, add_hook
 
@@ -20,25 +21,6 @@ NONLEAF_GRAD_WARNING = (
     "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
     "for more information. (Triggered internally at "
     "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
-
-
-class Size(tuple):
-    """chainrule.Size: a tuple of ints that prints like torch.Size."""
-
-    def __repr__(self):
-        return f"chainrule.Size([{', '.join(str(s) for s in self)}])"
-
-    __str__ = __repr__
-
-    def numel(self):
-        n = 1
-        for s in self:
-            n *= s
-        return n
-
-    def __getitem__(self, i):
-        r = tuple.__getitem__(self, i)
-        return Size(r) if isinstance(i, slice) else r
 
 
 def _check_cast(src, dst):
@@ -64,6 +46,7 @@ def _legacy_name(d):
 
 
 class Tensor:
+    __module__ = "chainrule"  # <class 'chainrule.Tensor'>, as torch prints <class 'torch.Tensor'>
     __slots__ = ("_data", "_rg", "_grad", "_fn", "_output_nr", "_ver", "__weakref__", "__dict__")
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected operator
     # Rarely set, so class-level defaults: a tensor pays for them (in its __dict__) only when used.
