@@ -37,7 +37,8 @@ def fmt(t):
         return "(" + ", ".join(fmt(u) for u in t) + ")"
     if not isinstance(t, torch.Tensor):
         return repr(t)
-    vals = " ".join("%.3g" % (v + 0.0) for v in t.detach().reshape(-1).tolist())  # (float32 ulps apart)
+    # 3 digits, and nothing below 1e-6: the libraries' float32 results may be ulps apart
+    vals = " ".join("%.3g" % (0.0 if abs(v) < 1e-6 else v) for v in t.detach().reshape(-1).tolist())
     extra = "" if t.dtype == torch.float32 else " " + str(t.dtype)
     rg = " rg" if t.requires_grad else ""
     fn = " " + t.grad_fn.name() if t.grad_fn is not None else ""

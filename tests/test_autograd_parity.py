@@ -441,6 +441,35 @@ v.requires_grad_(); print(v.grad)
 v.retain_grad(); print(v.retains_grad)
 v.is_leaf
 """,
+    "a node checks its saved tensors in PyTorch's order (div: other first)": """
+a = torch.tensor(2., dtype=torch.float64); x = torch.ones(2, 3, dtype=torch.float64, requires_grad=True)
+t = a / x
+with torch.no_grad():
+    x.mul_(0.5)
+a.neg_()
+t.sum().backward()
+""",
+    "mean's gradient divides by a Scalar": """
+x = torch.ones(3, requires_grad=True); w = torch.tensor(2., requires_grad=True)
+for y in (x.mean(), x.mean(0)):
+    g, = torch.autograd.grad(y, x, grad_outputs=w * 1, create_graph=True); print(g)
+""",
+    "where saves its condition": """
+x = torch.tensor([1., -2., 3.], requires_grad=True); y = torch.tensor([4., 5., 6.], requires_grad=True)
+w = torch.tensor(2., requires_grad=True)
+z = torch.where(x > 0, x, y)
+g = torch.autograd.grad(z.sum(), [x, y], grad_outputs=w * 1, create_graph=True); print(g)
+print(torch.autograd.grad(sum(t.sum() for t in g), [x, y, w], allow_unused=True))
+z.sum().backward(); print(x.grad, y.grad)
+z.sum().backward()
+""",
+    "retain_grad regenerates a stale view's grad_fn": """
+a = torch.ones(2, 3, requires_grad=True)
+t = a * 1; p = t.unbind(0)[0]
+with torch.no_grad():
+    t.zero_()
+p.retain_grad()
+""",
     "broadcast gradients sum back": """
 a = torch.ones(3, 1, requires_grad=True); b = torch.ones(4, requires_grad=True)
 (a * b * torch.arange(4.)).sum().backward(); print(a.grad, b.grad)

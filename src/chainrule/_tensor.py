@@ -289,7 +289,7 @@ class Tensor:
                 t._grad = g.clone() if _grad_state.enabled else Tensor._make(g._data.copy())
             else:
                 t._grad = t._grad + g
-        self._fn._set_retain_hook(self._output_nr, retain)
+        self.grad_fn._set_retain_hook(self._output_nr, retain)  # (a stale view regenerated, or refused, here)
         self._retains_grad = True
 
     def _moved_history(self, old_fn, old_nr):

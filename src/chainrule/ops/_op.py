@@ -32,7 +32,7 @@ _G, _IN, _OUT, _PARAM, _SHAPE = 0, 1, 2, 3, 4
 class OpDef:
     __slots__ = ("name", "node_name", "fwd", "grads", "grad_args", "inputs", "params", "outputs",
                  "n_diff_out", "saves_in", "saves_out", "node_cls", "tex", "sym", "nondiff", "is_view",
-                 "save_plan", "saved_params")
+                 "save_plan", "saved_params", "unpack_order")
 
     def __repr__(self):
         return f"<op {self.name} -> {self.node_name}>"
@@ -69,6 +69,7 @@ def defop(name, node_name, fwd, grads=(), *, n_tensors=None, outputs=("result",)
         raise TypeError(f"{name}: one derivative formula per tensor input")
     op.grad_args = []
     saves_in, saves_out = [set() for _ in names[:n_tensors]], set()
+    first_use = []  # saved tensors in the order the formulas first name them
     for i, fn in enumerate(op.grads):
         if fn is None:
             op.grad_args.append(None)
@@ -94,11 +95,18 @@ def defop(name, node_name, fwd, grads=(), *, n_tensors=None, outputs=("result",)
                 saves_in[j].add(i)
             elif kind == _OUT and op.outputs[j] in used:
                 saves_out.add(j)
+            else:
+                continue
+            if (kind, j) not in first_use:
+                first_use.append((kind, j))
         op.grad_args.append(tuple(spec))
     # saves_in[j]: the inputs whose gradient needs input j; saved only if one of them needs grad
     op.saves_in = tuple(frozenset(s) for s in saves_in)
     op.saves_out = tuple(sorted(saves_out))
     op.save_plan = tuple((j, tuple(s)) for j, s in enumerate(op.saves_in) if s)
+    # PyTorch unpacks a node's saved tensors in the order its formulas first name them (mul, div: other
+    # first), which decides which one a version error reports; None: inputs in order, then outputs
+    op.unpack_order = None if first_use == sorted(first_use) else tuple(first_use)
     op.node_cls = type(node_name, (OpNode,), {"__slots__": (), "op": op, "_n_outputs": n_diff_out})
     return op
 
@@ -114,8 +122,17 @@ class OpNode(Node):
         if saved is _FREED:
             raise RuntimeError(ERR_BACKWARD_TWICE)
         make = Tensor._from_saved
-        ins = [s.unpack(self, make) if s is not None else None for s in saved]
-        outs = {j: s.unpack(self, make) for j, s in saved_out.items()} if saved_out else None
+        if op.unpack_order is None:
+            ins = [s.unpack(self, make) if s is not None else None for s in saved]
+            outs = {j: s.unpack(self, make) for j, s in saved_out.items()} if saved_out else None
+        else:
+            ins, outs = [None] * len(saved), {} if saved_out else None
+            for kind, j in op.unpack_order:
+                if kind == _IN:
+                    if saved[j] is not None:
+                        ins[j] = saved[j].unpack(self, make)
+                elif saved_out and j in saved_out:
+                    outs[j] = saved_out[j].unpack(self, make)
         meta = self._in_meta
         # one row per argument kind, indexed as in grad_args: (kind, j) -> sources[kind][j]
         sources = ((grads[0],) if op.n_diff_out == 1 else (tuple(grads),), ins, outs, self._params,

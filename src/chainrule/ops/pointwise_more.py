@@ -736,9 +736,17 @@ for _op in (_addcmul, _addcdiv):
 
 
 # ---- where ---------------------------------------------------------------------------------------------------
+# as PyTorch: the condition is saved (freed by backward) and the gradients are where(cond, grad, 0) and
+# where(cond, 0, grad), themselves WhereBackward0 under create_graph
 _where = defop("where", "WhereBackward0", lambda xp, a, b, cond: xp.where(cond, a, b),
-               (lambda g, cond: g.masked_fill(~cond, 0), lambda g, cond: g.masked_fill(cond, 0)), n_tensors=2,
-               tex=("1 where cond", "1 where not cond"))
+               (lambda g, cond: _where_grad(g, cond, True), lambda g, cond: _where_grad(g, cond, False)), n_tensors=2,
+               tex=("1 where cond", "1 where not cond"), saved_params=("cond",))
+
+
+def _where_grad(g, cond, keep_where_true):
+    from .._creation import zeros_like
+    z = zeros_like(g)
+    return apply(_where, (g, z) if keep_where_true else (z, g), (cond,))
 
 
 _WHERE_SIGNATURES = ("Tensor condition", "Tensor condition, Tensor input, Tensor other, *, Tensor out = None",

@@ -26,12 +26,20 @@ _sum_dim = defop("sum", "SumBackward1", lambda xp, x, dim, keepdim, dtype: xp.su
                                                                                    dtype=dtype),
                  (lambda g, x_shape, dim, keepdim: _expand_back(g, x_shape, dim, keepdim),), n_tensors=1, tex=("1",))
 _mean_all = defop("mean", "MeanBackward0", lambda xp, x, dtype: xp.mean(x, dtype=dtype),
-                  (lambda g, x_shape: g.expand(x_shape) / max(_count(x_shape, range(len(x_shape))), 1),), n_tensors=1,
+                  (lambda g, x_shape: _div_n(g.expand(x_shape), max(_count(x_shape, range(len(x_shape))), 1)),),
+                  n_tensors=1,
                   tex=("1/n",))
 _mean_dim = defop("mean", "MeanBackward1", lambda xp, x, dim, keepdim, dtype: xp.mean(x, axis=dim, keepdims=keepdim,
                                                                                         dtype=dtype),
-                  (lambda g, x_shape, dim, keepdim: _expand_back(g, x_shape, dim, keepdim) / _count(x_shape, dim),),
+                  (lambda g, x_shape, dim, keepdim: _div_n(_expand_back(g, x_shape, dim, keepdim),
+                                                           _count(x_shape, dim)),),
                   n_tensors=1, tex=("1/n",))
+
+
+def _div_n(g, n):
+    """g / n as PyTorch's mean backward divides: by a Scalar (DivBackward1 under create_graph)."""
+    from .nn_losses import _div_s, _scalar
+    return _scalar(_div_s, g, n)
 
 
 def _count(shape, dim):
