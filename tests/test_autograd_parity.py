@@ -470,6 +470,65 @@ with torch.no_grad():
     t.zero_()
 p.retain_grad()
 """,
+    "what hooks return is checked": """
+def mk():
+    x = torch.ones(2, requires_grad=True); return x, x * 2
+for name, hook in [("tensor size", lambda y: y.register_hook(lambda g: torch.ones(3))),
+                   ("tensor type", lambda y: y.register_hook(lambda g: 5)),
+                   ("tensor dtype", lambda y: y.register_hook(lambda g: g.double())),
+                   ("prehook length", lambda y: y.grad_fn.register_prehook(lambda go: (go[0], go[0]))),
+                   ("prehook tensor", lambda y: y.grad_fn.register_prehook(lambda go: go[0])),
+                   ("hook replaces None", lambda y: y.grad_fn.register_hook(lambda gi, go: (gi[0], gi[0]))),
+                   ("hook length", lambda y: y.grad_fn.register_hook(lambda gi, go: (None,))),
+                   ("hook type", lambda y: y.grad_fn.register_hook(lambda gi, go: 3))]:
+    x, y = mk(); hook(y)
+    try:
+        y.sum().backward()
+    except (RuntimeError, TypeError) as e:
+        print(name, type(e).__name__, e)
+x, y = mk(); x.register_hook(lambda g: torch.ones(3)); y.sum().backward()
+""",
+    "leaf hooks run in PyTorch's order (its ready queue breaks ties between leaves)": """
+xs = [torch.ones(2, requires_grad=True) for _ in range(6)]
+for i, x in enumerate(xs):
+    x.register_hook(lambda g, i=i: print("hook", i))
+(xs[3] * 2 + xs[0] * xs[5] + xs[1] + xs[4].exp() + xs[2]).sum().backward()
+ys = [torch.ones(2, requires_grad=True) for _ in range(5)]
+for i, y in enumerate(ys):
+    y.register_post_accumulate_grad_hook(lambda p, i=i: print("post", i))
+torch.stack(ys).sum().backward()
+torch.autograd.backward([ys[2].sum(), ys[0].sum(), (ys[1] * ys[4]).sum()])
+""",
+    "a view made to require grad accumulates its own .grad": """
+x = torch.ones(3)
+with torch.no_grad():
+    v = x[1:]
+v.requires_grad_(); (v * 2).sum().backward(); print(v.grad, v.is_leaf, x.grad)
+""",
+    "a no_grad view of a tensor that requires grad is saved for backward": """
+x = torch.ones(3, requires_grad=True)
+with torch.no_grad():
+    v = x[1:]
+y = v.pow(0.5) * x[1:]
+y.sum().backward(); print(x.grad)
+y.sum().backward()
+""",
+    "fill_ and zero_ write expanded tensors": """
+x = torch.ones(1, requires_grad=True) * 1
+e = x.expand(3); e.fill_(2.); print(x, e)
+e.zero_(); print(x)
+e.mul_(2)
+""",
+    "the mean of nothing": """
+print(torch.ones(0).mean(), torch.ones(2, 0).mean(1))
+""",
+    "a view made in inference mode": """
+x = torch.ones(2, 3, requires_grad=True) * 1
+with torch.inference_mode():
+    v = x.view(6)
+w = v.view(2, 3)
+w.mul_(2)
+""",
     "broadcast gradients sum back": """
 a = torch.ones(3, 1, requires_grad=True); b = torch.ones(4, requires_grad=True)
 (a * b * torch.arange(4.)).sum().backward(); print(a.grad, b.grad)

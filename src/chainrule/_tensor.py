@@ -8,7 +8,7 @@ from . import _dtype as D
 from . import _device
 from ._size import Size
 from .autograd.grad_mode import state as _grad_state
-from .autograd.graph import AccumulateGrad, _HookDict, add_hook
+from .autograd.graph import AccumulateGrad, _HookDict, add_hook, check_hook_value
 
 __all__ = ["Tensor", "Size"]
 
@@ -89,7 +89,7 @@ class Tensor:
         if self._inference is not base._inference:  # a view of a normal tensor is normal, even in inference mode
             self._inference = base._inference
         if not _grad_state.enabled:  # PyTorch: no history; requires grad whenever the base does
-            self._view_note = "no_grad"
+            self._view_note = "inference" if _grad_state.inference else "no_grad"
         elif base._view_note is not None:  # a view of a view keeps what its base may not do (PyTorch's
             self._view_note = base._view_note  # propagated creation_meta)
         return self
@@ -122,8 +122,8 @@ class Tensor:
             fn = self.grad_fn  # regenerated if the storage was modified in place since
             if fn is not None:
                 return (fn, self._output_nr)
-            if self._view_note == "no_grad":  # requires grad, but no history to follow
-                return (None, 0)
+            # a view without history (made under no_grad): no edge, unless made to require grad itself,
+            # when it accumulates its own .grad as PyTorch's views do
         else:
             fn = self._fn
             if fn is not None:
@@ -173,6 +173,7 @@ class Tensor:
             for fn in list(self._hooks.values()):
                 r = fn(g)
                 if r is not None:
+                    check_hook_value(g, r, fn)
                     g = r
         return g
 

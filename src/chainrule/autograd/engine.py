@@ -1,9 +1,8 @@
 """The engine: runs backward over the graph in dependency order, iteratively."""
-import heapq
 
 from . import grad_mode
 from .anomaly_mode import state as _anomaly, checked_apply
-from .graph import AccumulateGrad
+from .graph import AccumulateGrad, check_hook_value, check_hook_values
 
 __all__ = ["run_backward", "add_trace_hook"]
 
@@ -76,6 +75,7 @@ def _run_tensor_hooks(node, grads):
                 break
             out = fn(grads[nr])
             if out is not None:
+                check_hook_value(grads[nr], out, fn)
                 grads[nr] = out
     return grads
 
@@ -106,16 +106,17 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
         if not accumulate:
             captured = [None] * len(inputs)
 
-    # Sequence numbers are unique, so the heap never compares nodes; newest node first, as in PyTorch.
-    ready = [(-node._seq, node) for node in buffers if deps.get(node, 0) == 0]
-    heapq.heapify(ready)
+    ready = []
+    for node in buffers:
+        if deps.get(node, 0) == 0:
+            _push(ready, node)
 
-    push, pop = heapq.heappush, heapq.heappop
+    push, pop = _push, _pop
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
         while ready:
-            node = pop(ready)[1]
+            node = pop(ready)
             grads = buffers.pop(node, None)
             if needed is not None:
                 if node not in needed:
@@ -142,6 +143,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                     for fn in list(node._hooks.values()):
                         r = fn(tuple(outs), tuple(grads))
                         if r is not None:
+                            check_hook_values(tuple(outs), r, fn)
                             outs = r
                 if _tracers:
                     for fn in list(_tracers):
@@ -160,10 +162,58 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                 d = deps[child] - 1
                 deps[child] = d
                 if d == 0:
-                    push(ready, (-child._seq, child))
+                    push(ready, child)
     finally:
         grad_mode.state.enabled = prev_mode
     return captured
+
+
+# The ready queue: newest node first, AccumulateGrad before all (PyTorch gives it the largest sequence number,
+# so leaves tie among themselves). Ties are broken as PyTorch's std::priority_queue breaks them, so leaf hooks
+# run in the same order: libstdc++'s push_heap / pop_heap, over (key, node) pairs.
+_ACC_KEY = 1 << 62
+
+
+def _push(heap, node):
+    key = _ACC_KEY if node._seq >= _ACC_KEY else node._seq
+    hole = len(heap)
+    heap.append(None)
+    while hole > 0:
+        parent = (hole - 1) >> 1
+        if heap[parent][0] < key:
+            heap[hole] = heap[parent]
+            hole = parent
+        else:
+            break
+    heap[hole] = (key, node)
+
+
+def _pop(heap):
+    top = heap[0][1]
+    last = heap.pop()
+    n = len(heap)
+    if n:
+        hole = child = 0
+        while child < (n - 1) >> 1:
+            child = 2 * (child + 1)
+            if heap[child][0] < heap[child - 1][0]:
+                child -= 1
+            heap[hole] = heap[child]
+            hole = child
+        if n & 1 == 0 and child == (n - 2) >> 1:
+            child = 2 * (child + 1)
+            heap[hole] = heap[child - 1]
+            hole = child - 1
+        key = last[0]
+        while hole > 0:
+            parent = (hole - 1) >> 1
+            if heap[parent][0] < key:
+                heap[hole] = heap[parent]
+                hole = parent
+            else:
+                break
+        heap[hole] = last
+    return top
 
 
 def _skip(node, deps, ready):
@@ -172,7 +222,7 @@ def _skip(node, deps, ready):
         if child is not None:
             deps[child] -= 1
             if deps[child] == 0:
-                heapq.heappush(ready, (-child._seq, child))
+                _push(ready, child)
 
 
 def _capture(captured, where, grads):
@@ -206,5 +256,6 @@ def _pre_hooks(node, grads):
         for fn in list(node._pre_hooks.values()):
             r = fn(tuple(grads))
             if r is not None:
+                check_hook_values(tuple(grads), r, fn)
                 grads = list(r)
     return grads

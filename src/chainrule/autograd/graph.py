@@ -130,6 +130,39 @@ class AccumulateGrad(Node):
         return ()
 
 
+def _type_string(data):
+    prefix = "chainrule.cuda." if type(data).__module__.startswith("cupy") else "chainrule."
+    return prefix + FROM_NP[data.dtype].tensor_type
+
+
+def check_hook_value(original, result, hook):
+    """What a hook returned in place of one gradient, checked as PyTorch's check_single_result does."""
+    if original is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    from .._tensor import Tensor
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    name = getattr(hook, "__name__", "<unknown>")
+    a, b = original._data, result._data
+    if a.dtype != b.dtype or type(a) is not type(b):
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {_type_string(a)} got "
+                           f"{_type_string(b)})")
+    if a.shape != b.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+
+
+def check_hook_values(previous, result, hook):
+    """What a node hook returned in place of a tuple of gradients (PyTorch's check_result)."""
+    if type(result) is not tuple:
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(previous):
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', '<unknown>')}' has returned an incorrect number of "
+                           f"values (got {len(result)}, but expected {len(previous)})")
+    for p, r in zip(previous, result):
+        if r is not None:
+            check_hook_value(p, r, hook)
+
+
 def _anomaly_hint():
     from .anomaly_mode import state
     if state.enabled:

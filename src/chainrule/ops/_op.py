@@ -228,7 +228,8 @@ def _record(op, inputs, params):
     saved = [None] * len(inputs)
     for j, needers in op.save_plan:
         for i in needers:
-            if inputs[i]._rg:
+            t = inputs[i]
+            if t._rg or t._base is not None and t._base._rg:  # (it requires grad)
                 saved[j] = SavedTensor(inputs[j], False)
                 break
     node._saved = saved
@@ -320,8 +321,8 @@ def apply_inplace(op, self, others, params=(), arrays=None):
     if data.shape != self._data.shape:
         from ._errors import inplace_shape_error
         inplace_shape_error(data.shape, self._data.shape)
-    if self._base is not None and 0 in self._data.strides:
-        _check_no_overlap(self._data)
+    if self._base is not None and 0 in self._data.strides and op.name not in ("fill_", "zero_"):
+        _check_no_overlap(self._data)  # (PyTorch's fill_ and zero_ write expanded tensors)
     xp.copyto(self._data, data, casting="unsafe")
     if self._inference:  # checked once written, as PyTorch does (with the version counter)
         self._check_inference_inplace()

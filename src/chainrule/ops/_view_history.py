@@ -160,12 +160,18 @@ def check_modifiable(view):
 def _raise_not_modifiable(view, modified):
     """PyTorch's handle_view_on_rebase: the message names the view's grad_fn when it has one."""
     note, fn = view._view_note, view._fn
-    if note == "no_grad" or fn is None:
+    if note in ("no_grad", "inference") or fn is None:
         prefix = ("A view was created in" if fn is None else
                   f"Output {view._output_nr} of {short_node_name(fn)} is a view of a view which was created in")
-        msg = f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled."
+        msg = (f"{prefix} inference mode and {modified} modified inplace in normal mode." if note == "inference" else
+               f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled.")
     else:
         msg = f"Output {view._output_nr} of {short_node_name(fn)} is a view and {modified} modified inplace."
+    if note == "inference":
+        raise RuntimeError(
+            f"{msg} Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code "
+            "by moving both the view and the inplace either both inside the inference_mode block (if you don't want "
+            "the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
     if note == "no_grad":
         raise RuntimeError(
             f"{msg} Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code "

@@ -1,4 +1,6 @@
 """Reductions: sum, mean, max/min (all, dim, binary), and sum_to_size for broadcasting."""
+import warnings
+
 import numpy as np
 
 from ._op import defop, apply
@@ -25,11 +27,19 @@ _sum_all = defop("sum", "SumBackward0", lambda xp, x, dtype: xp.sum(x, dtype=dty
 _sum_dim = defop("sum", "SumBackward1", lambda xp, x, dim, keepdim, dtype: xp.sum(x, axis=dim, keepdims=keepdim,
                                                                                    dtype=dtype),
                  (lambda g, x_shape, dim, keepdim: _expand_back(g, x_shape, dim, keepdim),), n_tensors=1, tex=("1",))
-_mean_all = defop("mean", "MeanBackward0", lambda xp, x, dtype: xp.mean(x, dtype=dtype),
+def _mean(xp, x, **kw):
+    if x.size == 0:  # nan, without NumPy's "Mean of empty slice" warning (PyTorch gives none)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return xp.mean(x, **kw)
+    return xp.mean(x, **kw)
+
+
+_mean_all = defop("mean", "MeanBackward0", lambda xp, x, dtype: _mean(xp, x, dtype=dtype),
                   (lambda g, x_shape: _div_n(g.expand(x_shape), max(_count(x_shape, range(len(x_shape))), 1)),),
                   n_tensors=1,
                   tex=("1/n",))
-_mean_dim = defop("mean", "MeanBackward1", lambda xp, x, dim, keepdim, dtype: xp.mean(x, axis=dim, keepdims=keepdim,
+_mean_dim = defop("mean", "MeanBackward1", lambda xp, x, dim, keepdim, dtype: _mean(xp, x, axis=dim, keepdims=keepdim,
                                                                                         dtype=dtype),
                   (lambda g, x_shape, dim, keepdim: _div_n(_expand_back(g, x_shape, dim, keepdim),
                                                            _count(x_shape, dim)),),
