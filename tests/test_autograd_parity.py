@@ -629,3 +629,14 @@ def test_create_graph_warns_once_per_process():
     got = {m: subprocess.run([sys.executable, "-c", code.format(m=m)], capture_output=True, text=True, check=True)
            .stdout.replace("torch.", "chainrule.") for m in ("chainrule", "torch")}
     assert got["chainrule"] == got["torch"] and "engine.cpp" in got["torch"]
+
+
+def test_node_classes_print_as_pytorch_s():
+    same_as_torch("""
+a = torch.ones(2, requires_grad=True)
+y = a * 2
+y[0] = 1
+z = a * 1
+z[:1].mul_(2)
+print(type((a * 2).grad_fn), type((a * 2).grad_fn.next_functions[0][0]), type(y.grad_fn), type(z.grad_fn))
+""")

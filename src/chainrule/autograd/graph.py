@@ -116,6 +116,7 @@ class Node:
 
 class AccumulateGrad(Node):
     """The leaf end of the graph: adds the incoming gradient into variable.grad."""
+    __module__ = "builtins"  # printed as <class 'AccumulateGrad'>, as in PyTorch
     __slots__ = ("variable",)
 
     def __init__(self, variable):
@@ -217,10 +218,8 @@ class SavedTensor:
     def _raise_modified(self, node):
         t = self.tensor
         data = self.data if t is None else t._data
-        dt = FROM_NP[data.dtype]
         shape = ", ".join(str(s) for s in data.shape)
-        prefix = "chainrule.cuda." if type(data).__module__.startswith("cupy") else "chainrule."
-        desc = f"[{prefix}{dt.tensor_type} [{shape}]]"
+        desc = f"[{_type_string(data)} [{shape}]]"
         # as PyTorch names it: a saved input's grad_fn now, the view's grad_fn after an in-place op on a view
         if t is not None:
             owner = t.grad_fn

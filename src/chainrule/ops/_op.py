@@ -107,7 +107,9 @@ def defop(name, node_name, fwd, grads=(), *, n_tensors=None, outputs=("result",)
     # PyTorch unpacks a node's saved tensors in the order its formulas first name them (mul, div: other
     # first), which decides which one a version error reports; None: inputs in order, then outputs
     op.unpack_order = None if first_use == sorted(first_use) else tuple(first_use)
-    op.node_cls = type(node_name, (OpNode,), {"__slots__": (), "op": op, "_n_outputs": n_diff_out})
+    # "builtins": type(grad_fn) prints <class 'MulBackward0'>, as PyTorch's generated C++ nodes do
+    op.node_cls = type(node_name, (OpNode,), {"__slots__": (), "op": op, "_n_outputs": n_diff_out,
+                                              "__module__": "builtins"})
     return op
 
 

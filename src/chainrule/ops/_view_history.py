@@ -83,6 +83,7 @@ class CopySlices(Node):
     next_functions: the base's previous history, then the op's other inputs. Backward runs the op's
     node on the view's region of the gradient and passes the rest of the gradient through unchanged.
     """
+    __module__ = "builtins"  # printed as <class 'CopySlices'>, as in PyTorch
     __slots__ = ("fn", "_idx", "_freed")
 
     def __init__(self, base_edge, idx, fn):
