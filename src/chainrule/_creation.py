@@ -141,11 +141,11 @@ def _unpack_double(v):
         if v._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         v = D.scalar_to(v.item(), D.float64)
-    if isinstance(v, (complex, np.complexfloating)):
+    if type(v) is complex:  # NumPy's complex scalars convert (dropping the imaginary part), Python's do not
         raise TypeError("must be real number, not complex")
     if not isinstance(v, (int, float, np.number, np.bool_)):
         raise TypeError(f"must be real number, not {_type_name(v)}")
-    return float(v)
+    return float(v.real) if isinstance(v, np.complexfloating) else float(v)
 
 
 def _store(v, d):
@@ -300,7 +300,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, layo
     converted checked (300 is no uint8 value, -3 is 253)."""
     fill_value = D.py_scalar(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     dtype = _resolve_dtype(dtype) or D.scalar_dtype(fill_value)
-    return _filled((tuple(size),), D.scalar_to(fill_value, dtype), dtype, device, requires_grad, None)
+    value = D.fill_value(fill_value, dtype, math.prod(_size((tuple(size),))))
+    return _filled((tuple(size),), value, dtype, device, requires_grad, None)
 
 
 def _like(t, dtype, device):
@@ -384,12 +385,18 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     return _finish(arr, dt, device, requires_grad)
 
 
-def _space_args(start, end, steps, dtype):
+def _space_args(name, start, end, steps, dtype):
     start, end = _number(start), _number(end)
     steps = int(steps.item()) if isinstance(steps, Tensor) else steps
     dt = _resolve_dtype(dtype)
-    if dt is None:
-        dt = D.scalar_dtype(1j) if any(isinstance(v, complex) for v in (start, end)) else D.get_default_dtype()
+    if any(isinstance(v, complex) for v in (start, end)):
+        inferred = D.scalar_dtype(1j)
+        if dt is not None and not dt.is_complex:
+            from ._tensor import _c_name, _legacy_name
+            raise RuntimeError(f"chainrule.{name}(): inferred dtype {_c_name(inferred)} can't be safely cast to "
+                               f"passed dtype {_legacy_name(dt)}")
+        dt = dt or inferred
+    dt = dt or D.get_default_dtype()
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return start, end, steps, dt
@@ -411,9 +418,9 @@ def _space_exponents(start, end, steps, dt, kernel):
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, layout=None, out=None):
-    start, end, steps, dt = _space_args(start, end, steps, dtype)
+    start, end, steps, dt = _space_args("linspace", start, end, steps, dtype)
     if steps == 1:  # PyTorch fills with start
-        arr = np.full(1, D.scalar_to(start, dt), dtype=dt.np)
+        arr = np.full(1, D.fill_value(start, dt, 1), dtype=dt.np)
     elif steps == 0:
         arr = np.zeros(0, dtype=dt.np)
     else:
@@ -423,9 +430,10 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, layout=None, out=None):
-    start, end, steps, dt = _space_args(start, end, steps, dtype)
-    if steps == 1:  # PyTorch fills with base ** start, in double
-        arr = np.full(1, D.scalar_to(float(base) ** D.scalar_to(start, D.float64), dt), dtype=dt.np)
+    start, end, steps, dt = _space_args("logspace", start, end, steps, dtype)
+    if steps == 1:  # PyTorch fills with base ** start, in double (complex double for a complex dtype)
+        t = D.complex128 if dt.is_complex else D.float64
+        arr = np.full(1, D.fill_value(t.np.type(base) ** t.np.type(D.scalar_to(start, t)), dt, 1), dtype=dt.np)
     elif steps == 0:
         arr = np.zeros(0, dtype=dt.np)
     else:
@@ -506,7 +514,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, la
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, layout=None, out=None):
     dt = _float_dt(dtype)
-    if dt.category < 2:
+    if dt.category < 2 and math.prod(_size(size)):
         _not_implemented("normal_kernel_cpu", dt)
     arr = _rng(generator).standard_normal(_size(size)).astype(dt.np)
     return _finish(arr, dt, device, requires_grad)

@@ -104,14 +104,17 @@ def promote_types(a, b):
 
 
 def py_scalar(v):
-    """A NumPy scalar as the Python number PyTorch's argument parser reads it as: np.bool_ as a float (as
-    PyTorch does: t + np.bool_(True) is a float tensor), other integers as int, floats as float. Anything else
-    (Python numbers, arrays, tensors) as it is."""
+    """A NumPy scalar as the Python number PyTorch's argument parser reads it as: integers as int, np.complex128
+    (a Python complex) as complex, any other (np.bool_, np.float32, even np.complex64, whose imaginary part is
+    dropped) as a float, as PyTorch does (t + np.bool_(True) is a float tensor). Anything else (Python numbers,
+    arrays, tensors) as it is."""
     if isinstance(v, np.generic) and not isinstance(v, np.ndarray):
         if isinstance(v, np.integer):
             return int(v)
-        if isinstance(v, np.complexfloating):
+        if isinstance(v, complex):
             return complex(v)
+        if isinstance(v, np.complexfloating):
+            return float(v.real)
         if isinstance(v, (np.floating, np.bool_)):
             return float(v)
     return v
@@ -171,6 +174,14 @@ def scalar_to(v, d, name=None):
     if d.category == _FLOAT:
         return float(v.real if isinstance(v, complex) else v)
     return complex(v)
+
+
+def fill_value(v, d, numel):
+    """A number as fill_ (and full) put it into dtype d: scalar_to, except that a single half element is filled
+    through a double, unchecked (1e6 gives inf), as PyTorch's one-element fast path does."""
+    if d is float16 and numel == 1:
+        return float(np.float16(scalar_to(v, float64)))
+    return scalar_to(v, d)
 
 
 def scalar_dtype(v):

@@ -22,7 +22,9 @@ def as_tensor_like(v, dtype_np, like):
 
 
 def cast_scalar(v, dtype_np):
-    """A Python int as an integer dtype holds it (-1 as uint8 is 255): PyTorch casts such numbers, NumPy refuses."""
+    """A Python int as an integer dtype holds it (-1 as uint8 is 255): PyTorch casts such numbers, NumPy refuses.
+    NumPy scalars become the Python numbers PyTorch reads them as (see D.py_scalar)."""
+    v = D.py_scalar(v)
     if dtype_np.kind in "iu" and isinstance(v, int) and not isinstance(v, bool):
         bits = 8 * dtype_np.itemsize
         lo = 0 if dtype_np.kind == "u" else -(1 << (bits - 1))

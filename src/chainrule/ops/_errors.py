@@ -41,9 +41,15 @@ def inplace_cast(src, dst):
     raise RuntimeError(f"result type {src} can't be cast to the desired output type {_legacy_name(dst)}")
 
 
+def type_name(x):
+    """A type as Python's messages name it: int, but numpy.float32."""
+    t = type(x)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+
+
 def need_tensor(x, fn, arg="other", position=2):
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}")
+        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {type_name(x)}")
 
 
 def need_tensors(fn, input, other):
@@ -59,7 +65,7 @@ TENSOR_OR_NUMBER_OTHER = ("Tensor input, Tensor other, *, Tensor out = None",
 def invalid_combination(fn, args, signatures, **kwargs):
     """PyTorch's argument-parser error when no overload takes the argument types."""
     def name(a):
-        return "Tensor" if isinstance(a, Tensor) else type(a).__name__
+        return "Tensor" if isinstance(a, Tensor) else type_name(a)
     got = ", ".join([name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()])
     raise TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
                     + "".join(f" * ({s})\n" for s in signatures))

@@ -181,7 +181,7 @@ def _pow_fwd(xp, a, b):
         _errors.not_implemented("pow", a.dtype)
     if a.dtype.kind in "iu" and (b < 0).any():
         at_neg = xp.where(a == 1, 1, xp.where(a == -1, 1 - 2 * (b % 2), 0))
-        return xp.where(b < 0, at_neg, a ** xp.abs(b)).astype(a.dtype, copy=False)
+        return xp.where(b < 0, at_neg, a ** xp.where(b < 0, 0, b)).astype(a.dtype, copy=False)
     return a ** b
 
 
@@ -360,6 +360,7 @@ Tensor.divide_ = Tensor.div_
 
 
 def _pow_prep(self, exponent):
+    exponent = py_scalar(exponent)
     _errors.check_int_pow(self, exponent)
     if is_tensor(exponent):
         return _prep(_pow_tensor)(self, exponent)
@@ -499,14 +500,14 @@ def _clamp_scalar(op, input, bounds, kernel, inplace=False):
         rt = D.result_type_of([da] + [v for v in bounds if v is not None]).np
         if rt.kind == "c" and not inplace:
             raise NotImplementedError(_CLAMP_COMPLEX)
+    if inplace and D.FROM_NP[rt].category > input.dtype.category:  # this message names the C type
+        raise RuntimeError(f"result type {_legacy_name(D.FROM_NP[rt])} can't be cast to the desired output type "
+                           f"{_c_name(input.dtype)}")
     if rt.kind == "b":
         _errors.not_implemented(kernel, rt)
     bounds = tuple(v if v is None else _clamp_bound_value(v, rt) for v in bounds)
     if not inplace:
         return apply(op, (input,), bounds, (da if da.dtype == rt else da.astype(rt),))
-    if D.FROM_NP[rt].category > input.dtype.category:  # this message names the C type
-        raise RuntimeError(f"result type {_legacy_name(D.FROM_NP[rt])} can't be cast to the desired output type "
-                           f"{_c_name(input.dtype)}")
     return apply_inplace(op, input, (), bounds)
 
 
@@ -628,6 +629,40 @@ export(_logical("bitwise_or", _bitwise_fwd(np.bitwise_or), "__or__", "__ror__"))
 export(_logical("bitwise_xor", _bitwise_fwd(np.bitwise_xor), "__xor__", "__rxor__"))
 
 
+def _shift_fwd(kernel, left):
+    """PyTorch's shift kernels: a shift that is negative (as a signed number) or too wide gives 0 to the left,
+    and the sign (all the bits shifted out) to the right."""
+    def fwd(xp, a, b):
+        if a.dtype.kind not in "iu":
+            _errors.not_implemented(kernel, a.dtype)
+        bits = 8 * a.dtype.itemsize
+        neg = b.astype(a.dtype.str.replace("u", "i"), copy=False) < 0
+        if left:
+            out = neg | (b >= bits)
+            return xp.where(out, 0, a << xp.where(out, 0, b)).astype(a.dtype, copy=False)
+        top = bits - (a.dtype.kind == "i")
+        out = neg | (b >= top)
+        return xp.where(out, a >> top, a >> xp.where(out, 0, b)).astype(a.dtype, copy=False)
+    return fwd
+
+
+def _shift(name, kernel, left, dunder):
+    op = defop(name, name, _shift_fwd(kernel, left))
+
+    def fn(input, other):
+        return binary(op, input, other)
+    fn.__name__ = name
+    _inplace_binary(_prep(op), name + "_")
+    setattr(Tensor, f"__{dunder}__", _operator(fn))
+    setattr(Tensor, f"__r{dunder}__", _operator(lambda self, other: fn(other, self)))
+    setattr(Tensor, f"__i{dunder}__", _operator(getattr(Tensor, name + "_")))
+    return export(fn)
+
+
+_shift("bitwise_left_shift", "lshift_cpu", True, "lshift")
+_shift("bitwise_right_shift", "rshift_cpu", False, "rshift")
+
+
 # ---- filling in place: zero_, fill_, copy_ -----------------------------------------------------
 def _zeros_of(g):
     """PyTorch's zeros_like(grad): a constant, so nan or inf in grad does not leak through (as g * 0 would)."""
@@ -653,7 +688,8 @@ def fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return apply_inplace(_fill_tensor, self, (value,))
-    return apply_inplace(_fill, self, (), (checked_scalar(py_scalar(value), self._data.dtype),))
+    value = D.fill_value(py_scalar(value), D.FROM_NP[self._data.dtype], self._data.size)
+    return apply_inplace(_fill, self, (), (value,))
 
 
 def copy_(self, src, non_blocking=False):

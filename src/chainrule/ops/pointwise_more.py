@@ -258,8 +258,11 @@ Tensor.fix_ = Tensor.trunc_
 
 
 def _round_decimals_fwd(xp, x, decimals):
-    ten = 10.0 ** abs(decimals)  # PyTorch scales by 10^|decimals| in the input's precision
-    return xp.rint(x / ten) * ten if decimals < 0 else xp.rint(x * ten) / ten
+    dt = x.dtype
+    if dt == np.float16:  # half computes in float
+        x = x.astype(np.float32)
+    ten = x.dtype.type(10.0 ** abs(decimals))  # PyTorch scales by 10^|decimals| in the input's precision
+    return (xp.rint(x / ten) * ten if decimals < 0 else xp.rint(x * ten) / ten).astype(dt, copy=False)
 
 
 _round = defop("round", "RoundBackward0", _rounded(lambda xp, x: xp.rint(x)), (_zero,), tex=("0",))
@@ -650,9 +653,7 @@ def _lerp_args(input, end, weight, inplace=False):
     rt = input._data.dtype
     if rt.kind not in "fc":
         _errors.not_implemented("lerp_kernel_scalar", rt)
-    weight = py_scalar(weight)
-    D.scalar_to(weight, D.float32 if rt == np.float16 else D.FROM_NP[rt])
-    return weight
+    return D.scalar_to(weight, D.float32 if rt == np.float16 else D.FROM_NP[rt])
 
 
 def lerp(input, end, weight, *, out=None):
@@ -765,11 +766,14 @@ def where(condition, input=None, other=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{_legacy_name(condition.dtype)}")
     input, other = py_scalar(input), py_scalar(other)
+    numbers = [x for x in (input, other) if not is_tensor(x)]
+    if numbers:  # numbers are converted checked into the result dtype (but not into half, as in PyTorch)
+        rt = D.result_type_of([x._data if is_tensor(x) else x for x in (input, other)])
+        if rt is not D.float16:
+            for x in numbers:
+                D.scalar_to(x, rt)
     if not is_tensor(input) and not is_tensor(other):
         input = as_tensor_like(input, D.scalar_dtype(input).np, condition)
-    elif not (is_tensor(input) and is_tensor(other)):  # a number beside a tensor: converted checked (half as float)
-        rt = D.result_type_of([x._data if is_tensor(x) else x for x in (input, other)])
-        D.scalar_to(other if is_tensor(input) else input, D.float32 if rt is D.float16 else rt)
     if is_tensor(input):
         a, b, da, db = promote(input, other)
     else:
@@ -840,7 +844,7 @@ def _promoted(ts, rt=None):
 
 
 def _clamp_kernel_check(rt, given):
-    if rt.kind == "c":  # the kernel PyTorch dispatches to for the bounds given
+    if rt.kind == "c" or rt.kind == "b" and all(given):  # the kernel PyTorch dispatches to for the bounds given
         _errors.not_implemented("clamp_cpu" if all(given) else "maximum_cpu" if given[0] else "minimum_cpu", rt)
 
 
