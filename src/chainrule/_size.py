@@ -1,4 +1,5 @@
 """chainrule.Size: the tuple of ints that tensor.shape and tensor.size() return, as torch.Size behaves."""
+import math
 import operator
 
 __all__ = ["Size"]
@@ -49,10 +50,7 @@ class Size(tuple):
     __str__ = __repr__
 
     def numel(self):
-        n = 1
-        for s in self:
-            n *= s
-        return n
+        return math.prod(self)
 
     def __getitem__(self, i):
         r = tuple.__getitem__(self, i)
@@ -61,13 +59,8 @@ class Size(tuple):
     def __add__(self, other):
         if isinstance(other, tuple):
             return Size(tuple.__add__(self, other))
-        # torch.Size's own message, once the other operand has had its say
-        reflected = getattr(type(other), "__radd__", None)
-        if reflected is not None:
-            r = reflected(other, self)
-            if r is not NotImplemented:
-                return r
-        raise TypeError(f"can only concatenate tuple (not {_type_name(other)}) to chainrule.Size")
+        return _reflected(self, other, "__radd__",
+                          f"can only concatenate tuple (not {_type_name(other)}) to chainrule.Size")
 
     def __radd__(self, other):
         if isinstance(other, tuple):
@@ -77,14 +70,19 @@ class Size(tuple):
     def __mul__(self, n):
         if hasattr(type(n), "__index__"):
             return Size(tuple.__mul__(self, n))
-        reflected = getattr(type(n), "__rmul__", None)
-        if reflected is not None:
-            r = reflected(n, self)
-            if r is not NotImplemented:
-                return r
-        raise TypeError(f"can't multiply sequence by non-int of type '{_type_name(n)}'")
+        return _reflected(self, n, "__rmul__", f"can't multiply sequence by non-int of type '{_type_name(n)}'")
 
     def __rmul__(self, n):
         if hasattr(type(n), "__index__"):
             return Size(tuple.__mul__(self, n))
         raise TypeError(f"can't multiply sequence by non-int of type '{_type_name(n)}'")
+
+
+def _reflected(size, other, name, message):
+    """torch.Size's own message, once the other operand's reflected method has had its say."""
+    reflected = getattr(type(other), name, None)
+    if reflected is not None:
+        r = reflected(other, size)
+        if r is not NotImplemented:
+            return r
+    raise TypeError(message)

@@ -174,10 +174,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
 _ACC_KEY = 1 << 62
 
 
-def _push(heap, node):
-    key = _ACC_KEY if node._seq >= _ACC_KEY else node._seq
-    hole = len(heap)
-    heap.append(None)
+def _sift_up(heap, hole, item):
+    """libstdc++'s __push_heap: move item up from hole while its parent's key is smaller."""
+    key = item[0]
     while hole > 0:
         parent = (hole - 1) >> 1
         if heap[parent][0] < key:
@@ -185,7 +184,12 @@ def _push(heap, node):
             hole = parent
         else:
             break
-    heap[hole] = (key, node)
+    heap[hole] = item
+
+
+def _push(heap, node):
+    heap.append(None)
+    _sift_up(heap, len(heap) - 1, (_ACC_KEY if node._seq >= _ACC_KEY else node._seq, node))
 
 
 def _pop(heap):
@@ -204,15 +208,7 @@ def _pop(heap):
             child = 2 * (child + 1)
             heap[hole] = heap[child - 1]
             hole = child - 1
-        key = last[0]
-        while hole > 0:
-            parent = (hole - 1) >> 1
-            if heap[parent][0] < key:
-                heap[hole] = heap[parent]
-                hole = parent
-            else:
-                break
-        heap[hole] = last
+        _sift_up(heap, hole, last)
     return top
 
 

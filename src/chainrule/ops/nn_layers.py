@@ -19,13 +19,6 @@ def _shape(s):
     return f"[{', '.join(map(str, s))}]"
 
 
-def _prod(xs):
-    n = 1
-    for x in xs:
-        n *= x
-    return n
-
-
 def _ntuple(v, n):
     if isinstance(v, (list, tuple)):
         return tuple(int(x) for x in v)
@@ -73,11 +66,11 @@ def _conv_fwd(xp, x, w, stride, padding, dilation, groups):
     n, (N, C), O = w.ndim - 2, x.shape[:2], w.shape[0]
     k, G = w.shape[2:], groups
     win = _windows(xp, _pad_zeros(xp, x, padding), k, stride, dilation)  # (N, C, *out, *k)
-    out, K, Cg, Og = win.shape[2:2 + n], _prod(k), C // G, O // G
+    out, K, Cg, Og = win.shape[2:2 + n], math.prod(k), C // G, O // G
     win = win.reshape((N, G, Cg) + out + k)
     # the one im2col copy, as (G, Cg*K, N*P): its rows run along the input's rows, so the copy streams
     perm = (1, 2) + tuple(range(3 + n, 3 + 2 * n)) + (0,) + tuple(range(3, 3 + n))
-    cols = win.transpose(perm).reshape(G, Cg * K, N * _prod(out))
+    cols = win.transpose(perm).reshape(G, Cg * K, N * math.prod(out))
     res = xp.matmul(w.reshape(G, Og, Cg * K), cols)  # (G, Og, N*P)
     res = res.reshape((G, Og, N) + out).transpose((2, 0, 1) + tuple(range(3, 3 + n)))
     return xp.ascontiguousarray(res).reshape((N, O) + out)
@@ -87,8 +80,8 @@ def _convT_fwd(xp, x, w, stride, padding, dilation, groups, output_padding):
     n, (N, Cin), Og = w.ndim - 2, x.shape[:2], w.shape[1]
     k, G, L = w.shape[2:], groups, x.shape[2:]
     Cg = Cin // G
-    xm = x.reshape(N, G, Cg, _prod(L)).transpose(1, 2, 0, 3).reshape(G, Cg, N * _prod(L))
-    cols = xp.matmul(w.reshape(G, Cg, Og * _prod(k)).transpose(0, 2, 1), xm)  # (G, Og*K, N*L)
+    xm = x.reshape(N, G, Cg, math.prod(L)).transpose(1, 2, 0, 3).reshape(G, Cg, N * math.prod(L))
+    cols = xp.matmul(w.reshape(G, Cg, Og * math.prod(k)).transpose(0, 2, 1), xm)  # (G, Og*K, N*L)
     # as (N, G, Og, *L, *k) for _col2im; each kernel offset's slice keeps rows contiguous
     cols = cols.reshape((G, Og) + k + (N,) + L)
     cols = cols.transpose((n + 2, 0, 1) + tuple(range(n + 3, 2 * n + 3)) + tuple(range(2, n + 2)))
@@ -595,7 +588,7 @@ def _maxpool_fwd(xp, x, k, s, p, d, out):
         xp.copyto(vals, v, where=take)
         xp.copyto(a, j, where=take)
     # flat input index = the window's start + the chosen offset, each a small table
-    fs = [_prod(sp[i + 1:]) for i in range(n)]
+    fs = [math.prod(sp[i + 1:]) for i in range(n)]
     koff = np.array([sum(off[i] * d[i] * fs[i] for i in range(n)) for off in offsets], dtype=np.int64)
     starts = [(np.arange(out[i]) * s[i] - p[i]).reshape((-1,) + (1,) * (n - 1 - i)) for i in range(n)]
     flat = xp.asarray(sum(st * f for st, f in zip(starts, fs))) + xp.asarray(koff)[a]
@@ -607,14 +600,14 @@ def _maxpool_fwd(xp, x, k, s, p, d, out):
 
 def _scatter_fwd(xp, g, idx, in_shape, n):
     """The gradient of max pooling: each output's g added at its input index (flat over the n pooled axes)."""
-    B, S, P = _prod(in_shape[:-n]), _prod(in_shape[-n:]), _prod(idx.shape[-n:])
+    B, S, P = math.prod(in_shape[:-n]), math.prod(in_shape[-n:]), math.prod(idx.shape[-n:])
     flat = (idx.reshape(B, P) + xp.arange(B).reshape(B, 1) * S).reshape(-1)
     return xp.bincount(flat, weights=g.reshape(-1), minlength=B * S).astype(g.dtype).reshape(in_shape)
 
 
 def _gather_fwd(xp, x, idx, in_shape, n):
-    B = _prod(in_shape[:-n])
-    return xp.take_along_axis(x.reshape(B, _prod(in_shape[-n:])), idx.reshape(B, _prod(idx.shape[-n:])),
+    B = math.prod(in_shape[:-n])
+    return xp.take_along_axis(x.reshape(B, math.prod(in_shape[-n:])), idx.reshape(B, math.prod(idx.shape[-n:])),
                               1).reshape(idx.shape)
 
 
@@ -977,13 +970,13 @@ def _im2col_fwd(xp, x, k, d, p, s):
         return _im2col_fwd(xp, x[None], k, d, p, s)[0]
     win = _windows(xp, _pad_zeros(xp, x, p), k, s, d)  # (N, C, oh, ow, kh, kw)
     N, C, oh, ow = win.shape[:4]
-    return xp.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(N, C * _prod(k), oh * ow)
+    return xp.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(N, C * math.prod(k), oh * ow)
 
 
 def _col2im_fwd(xp, x, size, k, d, p, s):
     if x.ndim == 2:
         return _col2im_fwd(xp, x[None], size, k, d, p, s)[0]
-    N, C = x.shape[0], x.shape[1] // _prod(k)
+    N, C = x.shape[0], x.shape[1] // math.prod(k)
     pos = tuple((size[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(2))
     cols = x.reshape((N, C) + tuple(k) + pos).transpose(0, 1, 4, 5, 2, 3)
     return _col2im(xp, cols, size, k, s, d, p)
