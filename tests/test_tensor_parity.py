@@ -128,6 +128,12 @@ print(torch.float32 is torch.float, torch.float64.is_floating_point, torch.int64
 print(torch.device("cpu"), repr(torch.device("cpu")), torch.device("cuda:1"), repr(torch.device("cuda", 0)), torch.cuda.is_available())
 print(torch.zeros(2, device="cpu").device, torch.ones(1).to("cpu").device == torch.device("cpu"))
 """,
+    "number conversion of complex tensors": """
+print(int(torch.tensor(1+0j)), float(torch.tensor(3+0j)))
+float(torch.tensor(1+2j))
+""",
+    "int of a complex tensor with an imaginary part": "int(torch.tensor(2.5+1j))",
+    "from_numpy of a NumPy scalar": "import numpy as np; torch.from_numpy(np.float32(1))",
 }
 
 

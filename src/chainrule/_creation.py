@@ -271,7 +271,8 @@ def as_tensor(data, dtype=None, device=None):
 
 def from_numpy(arr):
     if not isinstance(arr, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+        from ._size import _type_name
+        raise TypeError(f"expected np.ndarray (got {_type_name(arr)})")
     D.from_np(arr.dtype)
     return Tensor._make(arr)
 

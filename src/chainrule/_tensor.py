@@ -440,11 +440,20 @@ class Tensor:
 
     def __float__(self):
         self._only_one("float")
-        return float(self.item())
+        return float(self._real_item("double"))
 
     def __int__(self):
         self._only_one("int")
-        return int(self.item())
+        return int(self._real_item("int64_t"))
+
+    def _real_item(self, c_type):
+        """item(), with a complex value allowed only when its imaginary part is 0 (PyTorch's checked cast)."""
+        v = self.item()
+        if isinstance(v, complex):
+            if v.imag != 0:
+                raise RuntimeError(f"value cannot be converted to type {c_type} without overflow")
+            v = v.real
+        return v
 
     def __index__(self):
         if self.dtype.category != 1 or self._data.size != 1:

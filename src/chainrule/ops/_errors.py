@@ -1,4 +1,5 @@
 """PyTorch's error messages for bad arguments, raised before NumPy sees them."""
+from .._size import _type_name as type_name  # noqa: F401  a type as CPython's messages name it (numpy.float32)
 from .._tensor import Tensor
 
 
@@ -41,10 +42,6 @@ def inplace_cast(src, dst):
     raise RuntimeError(f"result type {src} can't be cast to the desired output type {_legacy_name(dst)}")
 
 
-def type_name(x):
-    """A type as Python's messages name it: int, but numpy.float32."""
-    t = type(x)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
 
 
 def need_tensor(x, fn, arg="other", position=2):
