@@ -275,10 +275,7 @@ def apply(op, inputs, params=(), arrays=None):
         nd = op.n_diff_out
         outs = tuple(make(d, True, node, i) if i < nd else make(d) for i, d in enumerate(data))
         _save_outputs(op, node, outs)
-        if op.is_view:
-            from ._view_history import mark_multi_output
-            mark_multi_output(_as_views(outs, inputs[0]), node)
-        return outs
+        return _as_views(outs, inputs[0]) if op.is_view else outs
     out = make(data, True, node, 0)
     if op.saves_out:
         _save_outputs(op, node, (out,))
@@ -297,7 +294,7 @@ def _as_views(outs, base):
             o._view_of(base)
         if _grad_state.enabled:  # views returned together, whether or not anything requires grad
             from ._view_history import mark_multi_output
-            mark_multi_output(outs, None)
+            mark_multi_output(outs)
         return outs
     return outs._view_of(base)
 

@@ -148,7 +148,7 @@ def refresh(view):
     _as_strided_node(view, base, view_index(view._data, base._data))
 
 
-def mark_multi_output(outs, node):
+def mark_multi_output(outs):
     """Views returned together (unbind, split, chunk) may not be modified in place with grad."""
     for o in outs:
         o._view_note = "multi_output"
